@@ -1,0 +1,111 @@
+//! The signed-in person behind a request or a WebSocket, found from a bearer token or the
+//! session cookie, with what the jurisdiction check needs: role, unit path, specialties.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::org::{parse_specialties, Role, Specialty};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use serde::Serialize;
+use sqlx::Row;
+
+pub const SESSION_COOKIE: &str = "backstop_session";
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Actor {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub unit_level: String,
+    #[serde(skip)]
+    pub unit_path: String,
+    pub group_name: Option<String>,
+    pub specialties: Vec<Specialty>,
+}
+
+impl Actor {
+    /// Loads the person whose session token is `token`, if the session is live.
+    pub async fn from_token(state: &AppState, token: &str) -> Result<Actor, AppError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
+             n.level AS unit_level, n.path AS unit_path, g.name AS group_name, \
+             g.specialties, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
+             LEFT JOIN expert_groups g ON g.id = u.group_id WHERE s.token_hash = $1",
+        )
+        .bind(super::session::token_hash(token))
+        .fetch_optional(state.db.read())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+        let expires_at: i64 = row.try_get("expires_at")?;
+        if expires_at <= state.clock.now() {
+            return Err(AppError::SessionExpired);
+        }
+        let role: String = row.try_get("role")?;
+        let specialties: Option<String> = row.try_get("specialties")?;
+        Ok(Actor {
+            id: row.try_get("id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            role: Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("user has unknown role {role:?}"))?,
+            unit_id: row.try_get("unit_id")?,
+            unit_name: row.try_get("unit_name")?,
+            unit_level: row.try_get("unit_level")?,
+            unit_path: row.try_get("unit_path")?,
+            group_name: row.try_get("group_name")?,
+            specialties: parse_specialties(specialties.as_deref().unwrap_or("")),
+        })
+    }
+}
+
+/// The bearer token, else the session cookie.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(token) = bearer {
+        return Some(token.trim().to_string());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = token_from_headers(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        Actor::from_token(state, &token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn bearer_wins_over_cookie_and_cookie_is_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; backstop_session=abc; b=2"),
+        );
+        assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer xyz"));
+        assert_eq!(token_from_headers(&h).as_deref(), Some("xyz"));
+        assert_eq!(token_from_headers(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,91 @@
+//! Log in (browser cookie or API token), log out, and "who am I".
+
+use super::session::{self, Kind};
+use super::{password, Actor, SESSION_COOKIE};
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::http::json::ApiJson;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/session", post(login).delete(logout))
+        .route("/api/tokens", post(issue_token))
+        .route("/api/me", get(me))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// Checks the credentials and returns the user id.
+async fn authenticate(state: &AppState, creds: Credentials) -> AppResult<i64> {
+    if creds.username.len() > 64 || creds.password.len() > 1024 {
+        return Err(AppError::BadCredentials);
+    }
+    let found = session::credentials(&state.db, creds.username.trim()).await?;
+    let (id, hash) = match found {
+        Some((id, hash)) => (Some(id), Some(hash)),
+        None => (None, None),
+    };
+    let ok = password::verify(creds.password, hash).await?;
+    match id {
+        Some(id) if ok => Ok(id),
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(creds): ApiJson<Credentials>,
+) -> AppResult<Response> {
+    let user_id = authenticate(&state, creds).await?;
+    let now = state.clock.now();
+    let ttl_secs = state.settings.session_hours * 3600;
+    let expires_at = now + i64::try_from(ttl_secs * 1000).unwrap_or(i64::MAX / 2);
+    let token = session::create(&state.db, user_id, Kind::Browser, now, expires_at).await?;
+    let actor = Actor::from_token(&state, &token).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={ttl_secs}"
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({ "user": actor, "expires_at": expires_at })),
+    )
+        .into_response())
+}
+
+async fn issue_token(
+    State(state): State<AppState>,
+    ApiJson(creds): ApiJson<Credentials>,
+) -> AppResult<Json<serde_json::Value>> {
+    let user_id = authenticate(&state, creds).await?;
+    let now = state.clock.now();
+    let ttl_ms = state.settings.token_days * 24 * 3600 * 1000;
+    let expires_at = now + i64::try_from(ttl_ms).unwrap_or(i64::MAX / 2);
+    let token = session::create(&state.db, user_id, Kind::Api, now, expires_at).await?;
+    let actor = Actor::from_token(&state, &token).await?;
+    Ok(Json(
+        json!({ "token": token, "expires_at": expires_at, "user": actor }),
+    ))
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    if let Some(token) = super::actor::token_from_headers(&headers) {
+        session::delete(&state.db, &token).await?;
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
+}
+
+async fn me(actor: Actor) -> Json<serde_json::Value> {
+    Json(json!({ "user": actor }))
+}

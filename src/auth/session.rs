@@ -1,0 +1,97 @@
+//! Browser sessions and API tokens: random 256-bit secrets given to the client once; the
+//! database keeps only their SHA-256, so a leaked database does not leak live sessions.
+
+use crate::clock::Millis;
+use crate::db::Db;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Browser,
+    Api,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Browser => "browser",
+            Kind::Api => "api",
+        }
+    }
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(hex::encode(bytes))
+}
+
+/// Creates a session for `user_id` and returns its secret token.
+pub async fn create(
+    db: &Db,
+    user_id: i64,
+    kind: Kind,
+    now: Millis,
+    expires_at: Millis,
+) -> anyhow::Result<String> {
+    let token = new_token()?;
+    let mut tx = db.begin().await?;
+    // Expired sessions of this user go as a new one starts, so the table does not grow forever.
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(kind.as_str())
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn delete(db: &Db, token: &str) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// The user's id and password hash, if the username exists.
+pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(db.read())
+        .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+}

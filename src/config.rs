@@ -1,0 +1,196 @@
+//! Settings, layered: built-in defaults, then a TOML file, then `BACKSTOP_*` environment
+//! variables, then command-line flags (applied by `cli`). The defaults run as they are.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the console, API, WebSocket and metrics listen on; port 0 picks a free one.
+    pub listen: String,
+    /// `sqlite://FILE` (created if missing) or `postgres://…`.
+    pub database_url: String,
+    /// Load the Ningxia demo organisation and people at start (idempotent).
+    pub demo: bool,
+    pub log_format: LogFormat,
+    /// How long a browser session lasts after login.
+    pub session_hours: u64,
+    /// How long an API token lasts.
+    pub token_days: u64,
+    pub live: LiveSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LiveSettings {
+    /// Largest WebSocket message the server reads; larger ones close the socket with 1009.
+    pub max_frame_bytes: usize,
+    /// Longest chat message, in characters.
+    pub max_text_chars: usize,
+    /// Frames queued for one connection before it counts as too slow and is closed with 4008.
+    pub outbound_queue: usize,
+    /// Interval of the server's WebSocket pings.
+    pub heartbeat_secs: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "human" => Ok(Self::Human),
+            "json" => Ok(Self::Json),
+            other => Err(format!("log format must be human or json, not {other:?}")),
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://backstop.db".into(),
+            demo: false,
+            log_format: LogFormat::Human,
+            session_hours: 12,
+            token_days: 30,
+            live: LiveSettings::default(),
+        }
+    }
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            max_frame_bytes: 64 * 1024,
+            max_text_chars: 4000,
+            outbound_queue: 256,
+            heartbeat_secs: 20,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, overridden by the file (if given), overridden by the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut settings = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("cannot read config {}: {e}", path.display()))?;
+                toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("config {}: {e}", path.display()))?
+            }
+            None => Settings::default(),
+        };
+        settings.apply_env(|key| std::env::var(key).ok())?;
+        Ok(settings)
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        fn parse<T: std::str::FromStr>(key: &str, value: String) -> anyhow::Result<T> {
+            value
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{key}: cannot understand {value:?}"))
+        }
+        if let Some(v) = var("BACKSTOP_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = var("BACKSTOP_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = var("BACKSTOP_DEMO") {
+            self.demo = parse("BACKSTOP_DEMO", v)?;
+        }
+        if let Some(v) = var("BACKSTOP_LOG_FORMAT") {
+            self.log_format = v.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        }
+        if let Some(v) = var("BACKSTOP_SESSION_HOURS") {
+            self.session_hours = parse("BACKSTOP_SESSION_HOURS", v)?;
+        }
+        if let Some(v) = var("BACKSTOP_HEARTBEAT_SECS") {
+            self.live.heartbeat_secs = parse("BACKSTOP_HEARTBEAT_SECS", v)?;
+        }
+        Ok(())
+    }
+}
+
+/// The database URL may carry a password: never print it.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("demo", &self.demo)
+            .field("log_format", &self.log_format)
+            .field("session_hours", &self.session_hours)
+            .field("token_days", &self.token_days)
+            .field("live", &self.live)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file_and_the_defaults() {
+        let mut s: Settings = toml::from_str("listen = \"0.0.0.0:9000\"\ndemo = true").unwrap();
+        assert_eq!(s.listen, "0.0.0.0:9000");
+        s.apply_env(|k| (k == "BACKSTOP_LISTEN").then(|| "127.0.0.1:1".to_string()))
+            .unwrap();
+        assert_eq!(s.listen, "127.0.0.1:1");
+        assert!(s.demo);
+        assert_eq!(s.database_url, "sqlite://backstop.db");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        assert!(toml::from_str::<Settings>("lisen = \"x\"").is_err());
+    }
+
+    #[test]
+    fn bad_environment_values_are_reported() {
+        let mut s = Settings::default();
+        let err = s
+            .apply_env(|k| (k == "BACKSTOP_DEMO").then(|| "perhaps".to_string()))
+            .unwrap_err();
+        assert!(err.to_string().contains("BACKSTOP_DEMO"));
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        let s = Settings {
+            database_url: "postgres://u:secret@h/db".into(),
+            ..Settings::default()
+        };
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,136 @@
+//! The one error type a user can meet. Each variant has a stable machine code, an HTTP status
+//! and a readable message; the same code travels in WebSocket `error` frames. Database and
+//! internal details are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("please log in first")]
+    Unauthenticated,
+    #[error("your session has expired; please log in again")]
+    SessionExpired,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("you may not do this")]
+    Forbidden,
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("malformed JSON: {0}")]
+    BadJson(String),
+    #[error("request body is too large")]
+    TooLarge,
+    #[error("unknown frame type {0:?}")]
+    UnknownType(String),
+    #[error("frame does not fit its type: {0}")]
+    BadFrame(String),
+    #[error("binary frames are not used; send JSON text frames")]
+    BinaryUnsupported,
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("the ticket changed meanwhile; reload and try again")]
+    Stale,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error")]
+    Db(#[from] sqlx::Error),
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
+    /// The stable machine code, listed in docs/api.md and docs/protocol.md.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "unauthenticated",
+            Self::SessionExpired => "session_expired",
+            Self::BadCredentials => "bad_credentials",
+            Self::Forbidden => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::BadJson(_) => "bad_json",
+            Self::TooLarge => "too_large",
+            Self::UnknownType(_) => "unknown_type",
+            Self::BadFrame(_) => "bad_frame",
+            Self::BinaryUnsupported => "binary_unsupported",
+            Self::Invalid { .. } => "invalid_input",
+            Self::TooLong { .. } => "too_long",
+            Self::InvalidState(_) => "invalid_state",
+            Self::Stale => "stale",
+            Self::Conflict(_) => "conflict",
+            Self::Db(_) | Self::Internal(_) => "internal",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated | Self::SessionExpired | Self::BadCredentials => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::BadJson(_) | Self::UnknownType(_) | Self::BadFrame(_) => StatusCode::BAD_REQUEST,
+            Self::BinaryUnsupported => StatusCode::BAD_REQUEST,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Invalid { .. } | Self::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidState(_) | Self::Stale | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the user is told; server faults are logged here and told as "internal error".
+    pub fn body(&self) -> ErrorBody {
+        if matches!(self, Self::Db(_) | Self::Internal(_)) {
+            tracing::error!(error = ?self, "request failed");
+        }
+        ErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = serde_json::json!({ "error": self.body() });
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_details_never_reach_the_user() {
+        let err = AppError::Db(sqlx::Error::Protocol("secret table layout".into()));
+        let body = err.body();
+        assert_eq!(body.code, "internal");
+        assert!(!body.message.contains("secret"));
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

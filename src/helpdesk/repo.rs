@@ -1,0 +1,301 @@
+//! SQL for tickets and their ordered log.
+
+use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
+use crate::auth::Scope;
+use crate::clock::Millis;
+use crate::org::Specialty;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Ticket {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    #[serde(skip)]
+    pub unit_path: String,
+    pub creator_id: i64,
+    pub creator_name: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub item_code: String,
+    pub kind: TicketKind,
+    pub specialty: Specialty,
+    pub difficulty: Difficulty,
+    pub title: String,
+    pub body: String,
+    pub state: TicketState,
+    pub last_seq: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl Ticket {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            unit_id: self.unit_id,
+            unit_path: self.unit_path.clone(),
+            specialty: self.specialty,
+            creator_id: self.creator_id,
+            assignee_id: self.assignee_id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketEvent {
+    pub ticket_id: i64,
+    pub seq: i64,
+    pub kind: EventKind,
+    pub actor_id: i64,
+    pub actor_name: String,
+    pub body: String,
+    pub client_id: Option<String>,
+    pub at: Millis,
+}
+
+const TICKET_SELECT: &str = "SELECT t.id, t.unit_id, n.name AS unit_name, t.unit_path, \
+     t.creator_id, c.display_name AS creator_name, t.assignee_id, a.display_name AS assignee_name, \
+     t.item_code, t.kind, t.specialty, t.difficulty, t.title, t.body, t.state, t.last_seq, \
+     t.created_at, t.updated_at \
+     FROM tickets t JOIN units n ON n.id = t.unit_id JOIN users c ON c.id = t.creator_id \
+     LEFT JOIN users a ON a.id = t.assignee_id";
+
+fn parsed<T>(value: String, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+    parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unexpected value {value:?}").into()))
+}
+
+fn ticket_from(row: &AnyRow) -> Result<Ticket, sqlx::Error> {
+    Ok(Ticket {
+        id: row.try_get("id")?,
+        unit_id: row.try_get("unit_id")?,
+        unit_name: row.try_get("unit_name")?,
+        unit_path: row.try_get("unit_path")?,
+        creator_id: row.try_get("creator_id")?,
+        creator_name: row.try_get("creator_name")?,
+        assignee_id: row.try_get("assignee_id")?,
+        assignee_name: row.try_get("assignee_name")?,
+        item_code: row.try_get("item_code")?,
+        kind: parsed(row.try_get("kind")?, TicketKind::parse)?,
+        specialty: parsed(row.try_get("specialty")?, Specialty::parse)?,
+        difficulty: parsed(row.try_get("difficulty")?, Difficulty::parse)?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        state: parsed(row.try_get("state")?, TicketState::parse)?,
+        last_seq: row.try_get("last_seq")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn event_from(row: &AnyRow) -> Result<TicketEvent, sqlx::Error> {
+    Ok(TicketEvent {
+        ticket_id: row.try_get("ticket_id")?,
+        seq: row.try_get("seq")?,
+        kind: parsed(row.try_get("kind")?, EventKind::parse)?,
+        actor_id: row.try_get("actor_id")?,
+        actor_name: row.try_get("actor_name")?,
+        body: row.try_get("body")?,
+        client_id: row.try_get("client_id")?,
+        at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<Ticket>> {
+    let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(ticket_from).transpose()
+}
+
+/// Tickets under `unit_path`, oldest first; open ones only unless `include_done`.
+pub async fn list_under(
+    pool: &AnyPool,
+    unit_path: &str,
+    include_done: bool,
+    limit: i64,
+) -> sqlx::Result<Vec<Ticket>> {
+    let sql = format!(
+        "{TICKET_SELECT} WHERE t.unit_path LIKE $1 {} ORDER BY t.created_at, t.id LIMIT $2",
+        if include_done {
+            ""
+        } else {
+            "AND t.state IN ('new', 'claimed', 'waiting')"
+        }
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format!("{unit_path}%"))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(ticket_from).collect()
+}
+
+pub struct NewTicket<'a> {
+    pub unit_id: i64,
+    pub unit_path: &'a str,
+    pub creator_id: i64,
+    pub item_code: &'a str,
+    pub kind: TicketKind,
+    pub specialty: Specialty,
+    pub difficulty: Difficulty,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+pub async fn insert(conn: &mut AnyConnection, t: &NewTicket<'_>, now: Millis) -> sqlx::Result<i64> {
+    sqlx::query(
+        "INSERT INTO tickets (unit_id, unit_path, creator_id, item_code, kind, specialty, \
+         difficulty, title, body, state, last_seq, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', 0, $10, $10) RETURNING id",
+    )
+    .bind(t.unit_id)
+    .bind(t.unit_path)
+    .bind(t.creator_id)
+    .bind(t.item_code)
+    .bind(t.kind.as_str())
+    .bind(t.specialty.as_str())
+    .bind(t.difficulty.as_str())
+    .bind(t.title)
+    .bind(t.body)
+    .bind(now)
+    .fetch_one(conn)
+    .await?
+    .try_get("id")
+}
+
+/// Moves the ticket from (`from`, `from_assignee`) to (`to`, `to_assignee`) if nobody moved it
+/// meanwhile. False means it changed under us.
+pub async fn transition(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: (TicketState, Option<i64>),
+    to: (TicketState, Option<i64>),
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE tickets SET state = $1, assignee_id = $2 \
+         WHERE id = $3 AND state = $4 AND COALESCE(assignee_id, 0) = $5",
+    )
+    .bind(to.0.as_str())
+    .bind(to.1)
+    .bind(id)
+    .bind(from.0.as_str())
+    .bind(from.1.unwrap_or(0))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub struct NewEvent<'a> {
+    pub kind: EventKind,
+    pub actor_id: i64,
+    pub body: &'a str,
+    pub client_id: Option<&'a str>,
+}
+
+/// Appends to the ticket's log under the next sequence number, in the caller's transaction.
+pub async fn append(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    e: &NewEvent<'_>,
+    now: Millis,
+) -> sqlx::Result<i64> {
+    let seq: i64 = sqlx::query(
+        "UPDATE tickets SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 \
+         RETURNING last_seq",
+    )
+    .bind(ticket_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("last_seq")?;
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, seq, kind, actor_id, body, client_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(ticket_id)
+    .bind(seq)
+    .bind(e.kind.as_str())
+    .bind(e.actor_id)
+    .bind(e.body)
+    .bind(e.client_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(seq)
+}
+
+/// The sequence number already given to this sender's client message id, if any.
+pub async fn seq_of_client_id(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    actor_id: i64,
+    client_id: &str,
+) -> sqlx::Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT seq FROM ticket_events WHERE ticket_id = $1 AND actor_id = $2 AND client_id = $3",
+    )
+    .bind(ticket_id)
+    .bind(actor_id)
+    .bind(client_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| r.try_get("seq")).transpose()
+}
+
+/// The log entries after `after_seq`, in order, at most `limit`.
+pub async fn events_after(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    after_seq: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<TicketEvent>> {
+    let rows = sqlx::query(
+        "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, u.display_name AS actor_name, e.body, \
+         e.client_id, e.created_at FROM ticket_events e JOIN users u ON u.id = e.actor_id \
+         WHERE e.ticket_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
+    )
+    .bind(ticket_id)
+    .bind(after_seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(event_from).collect()
+}
+
+/// Open tickets counted by state, for the metrics endpoint.
+pub async fn count_by_state(pool: &AnyPool) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM tickets GROUP BY state")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// The display name and role of a user, if they exist.
+pub async fn user_brief(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<UserBrief>> {
+    let row = sqlx::query(
+        "SELECT u.id, u.display_name, u.role, n.path AS unit_path FROM users u \
+         JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(UserBrief {
+            id: r.try_get("id")?,
+            display_name: r.try_get("display_name")?,
+            role: r.try_get("role")?,
+            unit_path: r.try_get("unit_path")?,
+        })
+    })
+    .transpose()
+}
+
+pub struct UserBrief {
+    pub id: i64,
+    pub display_name: String,
+    pub role: String,
+    pub unit_path: String,
+}

@@ -1,0 +1,143 @@
+//! The HTTP API over tickets. Changes made here reach live clients through the hub.
+
+use super::service::{self, NewRequest};
+use super::ticket::Move;
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::http::json::ApiJson;
+use crate::org::catalogue;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/catalogue", get(catalogue_list))
+        .route("/api/tickets", get(list).post(create))
+        .route("/api/tickets/{id}", get(show))
+        .route("/api/tickets/{id}/messages", post(message))
+        .route("/api/tickets/{id}/{action}", post(act))
+}
+
+async fn catalogue_list() -> Json<Value> {
+    let families: Vec<Value> = crate::org::Specialty::ALL
+        .iter()
+        .map(|s| json!({ "code": s, "name": catalogue::specialty_name(*s) }))
+        .collect();
+    Json(json!({ "items": &catalogue::ITEMS[..], "specialties": families }))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> AppResult<Json<Value>> {
+    let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
+    let tickets = service::list_visible(&state, &actor, q.all).await?;
+    Ok(Json(json!({ "tickets": tickets })))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(req): ApiJson<NewRequest>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let ticket = service::create(&state, &actor, req).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "ticket": ticket }))))
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    #[serde(default)]
+    after_seq: i64,
+    #[serde(default = "default_limit")]
+    limit: i64,
+}
+
+fn default_limit() -> i64 {
+    500
+}
+
+fn ticket_id(path: Result<Path<i64>, PathRejection>) -> AppResult<i64> {
+    path.map(|Path(id)| id)
+        .map_err(|_| AppError::invalid("id", "ticket ids are whole numbers"))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    path: Result<Path<i64>, PathRejection>,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> AppResult<Json<Value>> {
+    let id = ticket_id(path)?;
+    let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
+    let (ticket, events) = service::history(&state, &actor, id, q.after_seq, q.limit).await?;
+    Ok(Json(json!({ "ticket": ticket, "events": events })))
+}
+
+#[derive(Deserialize)]
+struct MessageBody {
+    text: String,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+async fn message(
+    State(state): State<AppState>,
+    actor: Actor,
+    path: Result<Path<i64>, PathRejection>,
+    ApiJson(body): ApiJson<MessageBody>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let id = ticket_id(path)?;
+    let posted =
+        service::post_message(&state, &actor, id, &body.text, body.client_id.as_deref()).await?;
+    let status = if posted.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(json!({ "seq": posted.seq, "duplicate": posted.duplicate }))))
+}
+
+#[derive(Deserialize)]
+struct ActBody {
+    #[serde(default)]
+    to: Option<i64>,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, action)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<Value>> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::invalid("id", "ticket ids are whole numbers"))?;
+    let mv = match action.as_str() {
+        "claim" => Move::Claim,
+        "transfer" => Move::Transfer,
+        "wait" => Move::Wait,
+        "resume" => Move::Resume,
+        "resolve" => Move::Resolve,
+        "close" => Move::Close,
+        "reopen" => Move::Reopen,
+        _ => return Err(AppError::NotFound("action")),
+    };
+    let to = if body.is_empty() {
+        None
+    } else {
+        serde_json::from_slice::<ActBody>(&body)
+            .map_err(|e| AppError::BadJson(e.to_string()))?
+            .to
+    };
+    let ticket = service::apply(&state, &actor, id, mv, to).await?;
+    Ok(Json(json!({ "ticket": ticket })))
+}

@@ -1,0 +1,22 @@
+//! Backstop: remote support and operations for a provincial HR&SS service network.
+//!
+//! `main.rs` only parses the command line; everything it runs lives here so that tests drive
+//! the same entry point ([`app::Application`]) on port 0 with a fresh database.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod helpdesk;
+pub mod http;
+pub mod live;
+pub mod org;
+pub mod telemetry;
+
+pub use app::{AppState, Application};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Settings;
+pub use error::AppError;

@@ -1,0 +1,220 @@
+//! One WebSocket connection: the receive half reads and answers frames, the send half
+//! (`writer`) drains the connection's queue; `select!` ends both when either ends.
+//! Written against generic `Sink`/`Stream` halves so it does not need a real socket.
+
+use super::hub::{ConnId, Outbound};
+use super::protocol::{self, close, ClientFrame, PresenceStatus, Request, ServerFrame};
+use super::writer::{self, LastHeard};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::helpdesk::{repo, service};
+use axum::extract::ws::Message;
+use futures_util::{Sink, Stream, StreamExt};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Notify};
+
+/// Log entries per snapshot page.
+const SNAPSHOT_PAGE: i64 = 500;
+
+struct Session {
+    state: AppState,
+    tx: mpsc::Sender<Outbound>,
+    kill: Arc<Notify>,
+    conn: Option<(ConnId, Arc<Actor>)>,
+    auth_failures: u32,
+}
+
+/// Serves one connection until either side closes. `actor` is set when the upgrade request
+/// carried a valid session; otherwise the first frame must be `auth`.
+pub async fn serve<S, R>(state: AppState, sink: S, mut stream: R, actor: Option<Actor>)
+where
+    S: Sink<Message> + Unpin + Send + 'static,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let live = state.settings.live.clone();
+    let (tx, rx) = mpsc::channel(live.outbound_queue.max(8));
+    let kill = Arc::new(Notify::new());
+    let heard = LastHeard::new();
+    let heartbeat = Duration::from_secs(live.heartbeat_secs.max(1));
+    let mut writer = tokio::spawn(writer::run(sink, rx, kill.clone(), heard.clone(), heartbeat));
+    let mut session = Session { state, tx, kill, conn: None, auth_failures: 0 };
+    if let Some(actor) = actor {
+        session.signed_in(actor).await;
+    }
+    loop {
+        let msg = tokio::select! {
+            msg = stream.next() => msg,
+            _ = &mut writer => break,
+        };
+        heard.touch();
+        let keep_going = match msg {
+            Some(Ok(Message::Text(text))) => session.on_text(text.as_str()).await,
+            Some(Ok(Message::Binary(_))) => session.reply_error(&AppError::BinaryUnsupported, None).await,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => true,
+            Some(Ok(Message::Close(_))) | None => false,
+            Some(Err(err)) => {
+                session.on_protocol_error(err).await;
+                false
+            }
+        };
+        if !keep_going {
+            break;
+        }
+    }
+    if let Some((id, _)) = session.conn.take() {
+        session.state.hub.unregister(id);
+    }
+    drop(session);
+    // The writer ends once its queue is dropped and drained; do not wait on a stuck peer forever.
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+}
+
+impl Session {
+    async fn send(&self, frame: ServerFrame) -> bool {
+        self.tx.send(Outbound::Frame(frame.to_text().into())).await.is_ok()
+    }
+
+    async fn reply_error(&self, err: &AppError, reference: Option<Value>) -> bool {
+        self.send(ServerFrame::error(err, reference, None)).await
+    }
+
+    /// Too-big frames and broken UTF-8 close the socket with their standard codes.
+    async fn on_protocol_error(&self, err: axum::Error) {
+        let inner = err.into_inner();
+        let code = match inner.downcast_ref::<tokio_tungstenite::tungstenite::Error>() {
+            Some(tokio_tungstenite::tungstenite::Error::Capacity(_)) => close::TOO_BIG,
+            Some(tokio_tungstenite::tungstenite::Error::Utf8(_)) => close::INVALID_UTF8,
+            _ => return,
+        };
+        let reason = if code == close::TOO_BIG { "message too big" } else { "invalid UTF-8" };
+        tracing::debug!(code, "closing after a protocol violation");
+        let _ = self.tx.send(Outbound::Close(code, reason)).await;
+    }
+
+    async fn signed_in(&mut self, actor: Actor) {
+        let actor = Arc::new(actor);
+        let id = self.state.hub.register(actor.clone(), self.tx.clone(), self.kill.clone());
+        self.conn = Some((id, actor.clone()));
+        let live = &self.state.settings.live;
+        let hello = ServerFrame::Hello {
+            user: (*actor).clone(),
+            heartbeat_ms: live.heartbeat_secs * 1000,
+            max_frame_bytes: live.max_frame_bytes,
+            max_text_chars: live.max_text_chars,
+        };
+        self.send(hello).await;
+    }
+
+    /// Handles one text frame; false ends the connection.
+    async fn on_text(&mut self, text: &str) -> bool {
+        let Request { frame, reference } = match protocol::parse(text) {
+            Ok(request) => request,
+            Err((err, reference)) => return self.reply_error(&err, reference).await,
+        };
+        let Some((id, actor)) = self.conn.clone() else {
+            return self.before_auth(frame, reference).await;
+        };
+        let result = match frame {
+            ClientFrame::Auth { .. } => Err(AppError::InvalidState("already signed in".into())),
+            ClientFrame::Ping => return self.send(ServerFrame::Pong { reference }).await,
+            ClientFrame::SubscribeQueue => self.subscribe_queue(id, &actor).await,
+            ClientFrame::Subscribe { ticket, after_seq } => {
+                self.subscribe(id, &actor, ticket, after_seq).await
+            }
+            ClientFrame::Unsubscribe { ticket } => {
+                self.state.hub.unfollow_ticket(id, ticket);
+                Ok(())
+            }
+            ClientFrame::Send { ticket, client_id, text } => {
+                return self.post(&actor, ticket, client_id, &text, reference).await;
+            }
+            ClientFrame::Typing { ticket } => match self.state.hub.typing(id, ticket) {
+                true => Ok(()),
+                false => Err(AppError::InvalidState("subscribe to the ticket first".into())),
+            },
+            ClientFrame::Presence { status } => self.set_presence(&actor, status),
+        };
+        match result {
+            Ok(()) => true,
+            Err(err) => self.reply_error(&err, reference).await,
+        }
+    }
+
+    async fn before_auth(&mut self, frame: ClientFrame, reference: Option<Value>) -> bool {
+        match frame {
+            ClientFrame::Ping => self.send(ServerFrame::Pong { reference }).await,
+            ClientFrame::Auth { token } => match Actor::from_token(&self.state, &token).await {
+                Ok(actor) => {
+                    self.signed_in(actor).await;
+                    true
+                }
+                Err(err) => {
+                    self.auth_failures += 1;
+                    self.reply_error(&err, reference).await;
+                    if self.auth_failures >= protocol::MAX_AUTH_ATTEMPTS {
+                        let _ = self.tx.send(Outbound::Close(close::AUTH_FAILED, "authentication failed")).await;
+                        return false;
+                    }
+                    true
+                }
+            },
+            _ => self.reply_error(&AppError::Unauthenticated, reference).await,
+        }
+    }
+
+    async fn subscribe_queue(&self, id: ConnId, actor: &Actor) -> Result<(), AppError> {
+        self.state.hub.follow_queue(id);
+        let tickets = service::list_visible(&self.state, actor, false).await?;
+        self.send(ServerFrame::Queue { tickets }).await;
+        Ok(())
+    }
+
+    async fn subscribe(&self, id: ConnId, actor: &Actor, ticket: i64, after: i64) -> Result<(), AppError> {
+        let found = service::visible(&self.state, actor, ticket).await?;
+        let _ = self.tx.send(Outbound::Pending { ticket }).await;
+        self.state.hub.follow_ticket(id, found.scope(), ticket);
+        let mut people = vec![found.creator_id];
+        people.extend(found.assignee_id);
+        let presence = self.state.hub.presence_of(&people);
+        let mut after = after.max(0);
+        loop {
+            let mut conn = self.state.db.read().acquire().await?;
+            let events = repo::events_after(&mut conn, ticket, after, SNAPSHOT_PAGE).await?;
+            drop(conn);
+            let complete = (events.len() as i64) < SNAPSHOT_PAGE;
+            let upto = events.last().map_or(after, |e| e.seq);
+            let frame = ServerFrame::Snapshot {
+                ticket: found.clone(),
+                events,
+                has_more: !complete,
+                presence: presence.clone(),
+            };
+            let text = frame.to_text().into();
+            if self.tx.send(Outbound::Snapshot { ticket, upto, complete, text }).await.is_err() || complete {
+                return Ok(());
+            }
+            after = upto;
+        }
+    }
+
+    async fn post(&self, actor: &Actor, ticket: i64, client_id: String, text: &str, reference: Option<Value>) -> bool {
+        match service::post_message(&self.state, actor, ticket, text, Some(&client_id)).await {
+            Ok(posted) => {
+                let ack = ServerFrame::Ack { ticket, client_id, seq: posted.seq, duplicate: posted.duplicate };
+                self.send(ack).await
+            }
+            Err(err) => self.send(ServerFrame::error(&err, reference, Some(client_id))).await,
+        }
+    }
+
+    fn set_presence(&self, actor: &Actor, status: PresenceStatus) -> Result<(), AppError> {
+        if status == PresenceStatus::Offline {
+            return Err(AppError::BadFrame("status must be on_duty, online or away".into()));
+        }
+        self.state.hub.set_status(actor.id, status);
+        Ok(())
+    }
+}

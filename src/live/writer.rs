@@ -1,0 +1,194 @@
+//! The send half of a connection: drains the connection's bounded queue into the socket,
+//! keeps each ticket's events in seq order behind its snapshot, pings on the heartbeat, and
+//! closes with 4008 when the hub reports the queue full or 4009 when the peer went quiet.
+
+use super::hub::Outbound;
+use super::protocol::close;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Notify};
+use tokio::time::Instant;
+
+/// Events held for one ticket while its snapshot is read, before the connection counts as stuck.
+const MAX_PENDING: usize = 1024;
+
+/// When the peer was last heard from, in milliseconds since the connection began.
+#[derive(Clone)]
+pub struct LastHeard {
+    start: Instant,
+    at: Arc<AtomicU64>,
+}
+
+impl LastHeard {
+    pub fn new() -> Self {
+        Self {
+            start: Instant::now(),
+            at: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub fn touch(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.at.store(ms, Ordering::Relaxed);
+    }
+
+    fn silent_for(&self) -> Duration {
+        let now = self.start.elapsed();
+        now.saturating_sub(Duration::from_millis(self.at.load(Ordering::Relaxed)))
+    }
+}
+
+impl Default for LastHeard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Per-ticket delivery state: the last seq sent, or events held until the snapshot.
+#[derive(Default)]
+struct Order {
+    last: HashMap<i64, i64>,
+    pending: HashMap<i64, Vec<(i64, Utf8Bytes)>>,
+}
+
+enum Step {
+    Send(Vec<Utf8Bytes>),
+    Close(u16, &'static str),
+}
+
+impl Order {
+    fn step(&mut self, out: Outbound) -> Step {
+        match out {
+            Outbound::Frame(text) => Step::Send(vec![text]),
+            Outbound::Close(code, reason) => Step::Close(code, reason),
+            Outbound::Pending { ticket } => {
+                self.last.remove(&ticket);
+                self.pending.insert(ticket, Vec::new());
+                Step::Send(Vec::new())
+            }
+            Outbound::Event { ticket, seq, text } => match self.last.get_mut(&ticket) {
+                Some(last) if seq > *last => {
+                    *last = seq;
+                    Step::Send(vec![text])
+                }
+                Some(_) => Step::Send(Vec::new()),
+                None => {
+                    let held = self.pending.entry(ticket).or_default();
+                    if held.len() >= MAX_PENDING {
+                        return Step::Close(close::TOO_SLOW, "too many events behind a snapshot");
+                    }
+                    held.push((seq, text));
+                    Step::Send(Vec::new())
+                }
+            },
+            Outbound::Snapshot { ticket, upto, complete, text } => {
+                let mut out = vec![text];
+                if complete {
+                    let mut last = upto;
+                    let mut held = self.pending.remove(&ticket).unwrap_or_default();
+                    held.sort_by_key(|(seq, _)| *seq);
+                    for (seq, text) in held {
+                        if seq > last {
+                            last = seq;
+                            out.push(text);
+                        }
+                    }
+                    self.last.insert(ticket, last);
+                }
+                Step::Send(out)
+            }
+        }
+    }
+}
+
+pub async fn run<S>(
+    mut sink: S,
+    mut rx: mpsc::Receiver<Outbound>,
+    kill: Arc<Notify>,
+    heard: LastHeard,
+    heartbeat: Duration,
+) where
+    S: Sink<Message> + Unpin,
+{
+    let mut order = Order::default();
+    let mut beat = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    let closing = loop {
+        let out = tokio::select! {
+            out = rx.recv() => match out {
+                Some(out) => out,
+                None => break None,
+            },
+            () = kill.notified() => break Some((close::TOO_SLOW, "too slow: reconnect and resume")),
+            _ = beat.tick() => {
+                if heard.silent_for() > heartbeat * 2 {
+                    break Some((close::TIMEOUT, "no heartbeat"));
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    break None;
+                }
+                continue;
+            }
+        };
+        match order.step(out) {
+            Step::Send(texts) => {
+                for text in texts {
+                    if sink.send(Message::Text(text)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Step::Close(code, reason) => break Some((code, reason)),
+        }
+    };
+    if let Some((code, reason)) = closing {
+        let frame = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        let _ = sink.send(Message::Close(Some(frame))).await;
+    }
+    let _ = sink.close().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(ticket: i64, seq: i64) -> Outbound {
+        Outbound::Event { ticket, seq, text: format!("e{seq}").into() }
+    }
+
+    fn sent(step: Step) -> Vec<String> {
+        match step {
+            Step::Send(t) => t.iter().map(|t| t.as_str().to_string()).collect(),
+            Step::Close(..) => vec!["close".into()],
+        }
+    }
+
+    #[test]
+    fn events_wait_behind_the_snapshot_and_are_not_repeated() {
+        let mut o = Order::default();
+        assert!(sent(o.step(Outbound::Pending { ticket: 1 })).is_empty());
+        assert!(sent(o.step(event(1, 5))).is_empty());
+        assert!(sent(o.step(event(1, 4))).is_empty());
+        let snap = Outbound::Snapshot { ticket: 1, upto: 4, complete: true, text: "s".into() };
+        assert_eq!(sent(o.step(snap)), vec!["s", "e5"]);
+        assert!(sent(o.step(event(1, 5))).is_empty());
+        assert_eq!(sent(o.step(event(1, 6))), vec!["e6"]);
+    }
+
+    #[test]
+    fn an_incomplete_snapshot_keeps_holding_events() {
+        let mut o = Order::default();
+        o.step(Outbound::Pending { ticket: 2 });
+        o.step(event(2, 900));
+        let page = Outbound::Snapshot { ticket: 2, upto: 500, complete: false, text: "p1".into() };
+        assert_eq!(sent(o.step(page)), vec!["p1"]);
+        let last = Outbound::Snapshot { ticket: 2, upto: 899, complete: true, text: "p2".into() };
+        assert_eq!(sent(o.step(last)), vec!["p2", "e900"]);
+    }
+}
