@@ -57,7 +57,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then closes the database.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let app = crate::http::router(self.state.clone());
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

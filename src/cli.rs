@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "backstop", version, about = "Remote support and operations console")]
+#[command(
+    name = "backstop",
+    version,
+    about = "Remote support and operations console"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -102,9 +106,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::User { command: UserCommand::Add { username, name, role, unit, group } } => {
-            add_user(&settings, &username, &name, &role, &unit, group.as_deref()).await
-        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    name,
+                    role,
+                    unit,
+                    group,
+                },
+        } => add_user(&settings, &username, &name, &role, &unit, group.as_deref()).await,
     }
 }
 
@@ -121,7 +132,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 fn print_demo_logins() {
-    println!("Demo logins (password for all: {}):", crate::org::demo::DEMO_PASSWORD);
+    println!(
+        "Demo logins (password for all: {}):",
+        crate::org::demo::DEMO_PASSWORD
+    );
     for (username, name, role, unit, _) in crate::org::demo::PEOPLE {
         println!("  {username:<22} {role:<10} {name} · {unit}");
     }
@@ -166,9 +180,9 @@ async fn add_user(
     db.migrate().await?;
     let hash = crate::auth::password::hash(password).await?;
     let mut tx = db.begin().await?;
-    let unit = repo::unit_by_code(&mut tx, unit)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no unit with code {unit}; load the demo or add units first"))?;
+    let unit = repo::unit_by_code(&mut tx, unit).await?.ok_or_else(|| {
+        anyhow::anyhow!("no unit with code {unit}; load the demo or add units first")
+    })?;
     let group_id = match group {
         Some(code) => Some(
             repo::group_id_by_code(&mut tx, code)

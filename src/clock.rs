@@ -20,7 +20,8 @@ impl Clock for SystemClock {
         let since = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .expect("the system clock is after 1970");
-        i64::try_from(since.as_millis()).expect("milliseconds fit in i64 until the year 292 million")
+        i64::try_from(since.as_millis())
+            .expect("milliseconds fit in i64 until the year 292 million")
     }
 }
 

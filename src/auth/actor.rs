@@ -104,7 +104,10 @@ mod tests {
             HeaderValue::from_static("a=1; backstop_session=abc; b=2"),
         );
         assert_eq!(token_from_headers(&h).as_deref(), Some("abc"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer xyz"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer xyz"),
+        );
         assert_eq!(token_from_headers(&h).as_deref(), Some("xyz"));
         assert_eq!(token_from_headers(&HeaderMap::new()), None);
     }

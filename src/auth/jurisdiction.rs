@@ -85,7 +85,13 @@ mod tests {
 
     #[test]
     fn county_expert_sees_own_county_in_own_specialty_only() {
-        let jingyuan = actor(2, Role::Expert, 30, "/640000/640400/640424/", &[Specialty::SsCard]);
+        let jingyuan = actor(
+            2,
+            Role::Expert,
+            30,
+            "/640000/640400/640424/",
+            &[Specialty::SsCard],
+        );
         let yinchuan = actor(3, Role::Expert, 20, "/640000/640100/", &[Specialty::SsCard]);
         assert!(may_see(&jingyuan, &dawan_ticket(Specialty::SsCard)));
         assert!(!may_see(&jingyuan, &dawan_ticket(Specialty::ItFault)));

@@ -53,9 +53,8 @@ async fn login(
     let expires_at = now + i64::try_from(ttl_secs * 1000).unwrap_or(i64::MAX / 2);
     let token = session::create(&state.db, user_id, Kind::Browser, now, expires_at).await?;
     let actor = Actor::from_token(&state, &token).await?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={ttl_secs}"
-    );
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={ttl_secs}");
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({ "user": actor, "expires_at": expires_at })),

@@ -102,8 +102,15 @@ async fn message(
     let id = ticket_id(path)?;
     let posted =
         service::post_message(&state, &actor, id, &body.text, body.client_id.as_deref()).await?;
-    let status = if posted.duplicate { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(json!({ "seq": posted.seq, "duplicate": posted.duplicate }))))
+    let status = if posted.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(json!({ "seq": posted.seq, "duplicate": posted.duplicate })),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -65,7 +65,9 @@ pub async fn create(state: &AppState, actor: &Actor, req: NewRequest) -> AppResu
         client_id: None,
     };
     repo::append(&mut tx, id, &created, now).await?;
-    let ticket = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound("ticket"))?;
+    let ticket = repo::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
     let events = repo::events_after(&mut tx, id, 0, 1).await?;
     tx.commit().await?;
     state.metrics.tickets_created.inc();
@@ -90,8 +92,13 @@ pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Tick
 }
 
 /// Tickets the actor may see, oldest first.
-pub async fn list_visible(state: &AppState, actor: &Actor, include_done: bool) -> AppResult<Vec<Ticket>> {
-    let candidates = repo::list_under(state.db.read(), &actor.unit_path, include_done, LIST_LIMIT).await?;
+pub async fn list_visible(
+    state: &AppState,
+    actor: &Actor,
+    include_done: bool,
+) -> AppResult<Vec<Ticket>> {
+    let candidates =
+        repo::list_under(state.db.read(), &actor.unit_path, include_done, LIST_LIMIT).await?;
     Ok(candidates
         .into_iter()
         .filter(|t| jurisdiction::may_see(actor, &t.scope()))
@@ -158,7 +165,9 @@ pub async fn apply(
         client_id: None,
     };
     let seq = repo::append(&mut tx, id, &event, now).await?;
-    let ticket = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound("ticket"))?;
+    let ticket = repo::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
     let events = repo::events_after(&mut tx, id, seq - 1, 1).await?;
     tx.commit().await?;
     state.hub.publish(&ticket, &events, Some(&scope));
@@ -173,7 +182,10 @@ async fn transfer_target(state: &AppState, ticket: &Ticket, to: i64) -> AppResul
         .await?
         .ok_or_else(|| AppError::invalid("to", "no such expert"))?;
     if target.role != Role::Expert.as_str() || !path_covers(&target.unit_path, &ticket.unit_path) {
-        return Err(AppError::invalid("to", "that expert cannot take this ticket"));
+        return Err(AppError::invalid(
+            "to",
+            "that expert cannot take this ticket",
+        ));
     }
     if ticket.assignee_id == Some(to) {
         return Err(AppError::invalid("to", "already assigned to that expert"));
@@ -219,7 +231,10 @@ pub async fn post_message(
             let seq = repo::seq_of_client_id(&mut conn, id, actor.id, client_id.unwrap_or(""))
                 .await?
                 .ok_or(AppError::Db(e))?;
-            Ok(Posted { seq, duplicate: true })
+            Ok(Posted {
+                seq,
+                duplicate: true,
+            })
         }
         other => other,
     }
@@ -239,12 +254,19 @@ async fn store_message(
     let mut tx = state.db.begin().await?;
     if let Some(c) = client_id {
         if let Some(seq) = repo::seq_of_client_id(&mut tx, id, actor.id, c).await? {
-            return Ok(Posted { seq, duplicate: true });
+            return Ok(Posted {
+                seq,
+                duplicate: true,
+            });
         }
     }
-    let current = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound("ticket"))?;
+    let current = repo::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
     if current.state == TicketState::Closed {
-        return Err(AppError::InvalidState("the ticket is closed; reopen it first".into()));
+        return Err(AppError::InvalidState(
+            "the ticket is closed; reopen it first".into(),
+        ));
     }
     let message = NewEvent {
         kind: EventKind::Message,
@@ -256,7 +278,14 @@ async fn store_message(
     // A clerk's answer to "waiting for you" hands the ticket back to its expert.
     if requester && current.state == TicketState::Waiting {
         let from = (TicketState::Waiting, current.assignee_id);
-        if repo::transition(&mut tx, id, from, (TicketState::Claimed, current.assignee_id)).await? {
+        if repo::transition(
+            &mut tx,
+            id,
+            from,
+            (TicketState::Claimed, current.assignee_id),
+        )
+        .await?
+        {
             let resumed = NewEvent {
                 kind: EventKind::Resumed,
                 actor_id: actor.id,
@@ -266,10 +295,15 @@ async fn store_message(
             repo::append(&mut tx, id, &resumed, now).await?;
         }
     }
-    let fresh = repo::get(&mut tx, id).await?.ok_or(AppError::NotFound("ticket"))?;
+    let fresh = repo::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
     let events = repo::events_after(&mut tx, id, seq - 1, 10).await?;
     tx.commit().await?;
     state.metrics.messages.inc();
     state.hub.publish(&fresh, &events, None);
-    Ok(Posted { seq, duplicate: false })
+    Ok(Posted {
+        seq,
+        duplicate: false,
+    })
 }

@@ -123,7 +123,10 @@ mod tests {
         let s = s.after(Move::Resolve).unwrap();
         assert_eq!(s, TicketState::Resolved);
         assert_eq!(s.after(Move::Close).unwrap(), TicketState::Closed);
-        assert_eq!(TicketState::Closed.after(Move::Reopen).unwrap(), TicketState::Claimed);
+        assert_eq!(
+            TicketState::Closed.after(Move::Reopen).unwrap(),
+            TicketState::Claimed
+        );
     }
 
     #[test]
@@ -137,7 +140,13 @@ mod tests {
 
     #[test]
     fn business_tickets_go_to_the_item_family() {
-        assert_eq!(TicketKind::Business.specialty(Specialty::SsCard), Specialty::SsCard);
-        assert_eq!(TicketKind::ItFault.specialty(Specialty::SsCard), Specialty::ItFault);
+        assert_eq!(
+            TicketKind::Business.specialty(Specialty::SsCard),
+            Specialty::SsCard
+        );
+        assert_eq!(
+            TicketKind::ItFault.specialty(Specialty::SsCard),
+            Specialty::ItFault
+        );
     }
 }

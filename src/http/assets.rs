@@ -11,7 +11,11 @@ use std::sync::OnceLock;
 
 macro_rules! asset {
     ($name:literal, $mime:literal) => {
-        ($name, $mime, include_bytes!(concat!("../../web/", $name)) as &[u8])
+        (
+            $name,
+            $mime,
+            include_bytes!(concat!("../../web/", $name)) as &[u8],
+        )
     };
 }
 
@@ -67,9 +71,18 @@ fn serve(name: &str, headers: &HeaderMap) -> Response {
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }

@@ -27,19 +27,28 @@ impl Metrics {
     pub fn new() -> Self {
         let registry = Registry::new();
         let live_connections =
-            IntGauge::new("backstop_live_connections", "Open WebSocket connections").expect("valid metric");
-        let messages = IntCounter::new("backstop_messages_total", "Chat messages stored").expect("valid metric");
+            IntGauge::new("backstop_live_connections", "Open WebSocket connections")
+                .expect("valid metric");
+        let messages = IntCounter::new("backstop_messages_total", "Chat messages stored")
+            .expect("valid metric");
         let tickets_created =
-            IntCounter::new("backstop_tickets_created_total", "Help requests raised").expect("valid metric");
+            IntCounter::new("backstop_tickets_created_total", "Help requests raised")
+                .expect("valid metric");
         let slow_disconnects = IntCounter::new(
             "backstop_slow_disconnects_total",
             "Connections closed because they did not read their frames",
         )
         .expect("valid metric");
-        let tickets = IntGaugeVec::new(Opts::new("backstop_tickets", "Tickets by state"), &["state"])
-            .expect("valid metric");
+        let tickets = IntGaugeVec::new(
+            Opts::new("backstop_tickets", "Tickets by state"),
+            &["state"],
+        )
+        .expect("valid metric");
         let http_seconds = HistogramVec::new(
-            HistogramOpts::new("backstop_http_request_duration_seconds", "HTTP latency by route"),
+            HistogramOpts::new(
+                "backstop_http_request_duration_seconds",
+                "HTTP latency by route",
+            ),
             &["method", "route", "status"],
         )
         .expect("valid metric");
@@ -53,7 +62,15 @@ impl Metrics {
         ] {
             registry.register(c).expect("metric names are unique");
         }
-        Self { registry, live_connections, messages, tickets_created, slow_disconnects, tickets, http_seconds }
+        Self {
+            registry,
+            live_connections,
+            messages,
+            tickets_created,
+            slow_disconnects,
+            tickets,
+            http_seconds,
+        }
     }
 }
 
@@ -86,10 +103,18 @@ pub async fn scrape(State(state): State<AppState>) -> Response {
         Ok(counts) => {
             state.metrics.tickets.reset();
             for s in crate::helpdesk::ticket::TicketState::ALL {
-                state.metrics.tickets.with_label_values(&[s.as_str()]).set(0);
+                state
+                    .metrics
+                    .tickets
+                    .with_label_values(&[s.as_str()])
+                    .set(0);
             }
             for (s, n) in counts {
-                state.metrics.tickets.with_label_values(&[s.as_str()]).set(n);
+                state
+                    .metrics
+                    .tickets
+                    .with_label_values(&[s.as_str()])
+                    .set(n);
             }
         }
         Err(e) => tracing::warn!(error = %e, "metrics: cannot count tickets"),

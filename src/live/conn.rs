@@ -39,8 +39,20 @@ where
     let kill = Arc::new(Notify::new());
     let heard = LastHeard::new();
     let heartbeat = Duration::from_secs(live.heartbeat_secs.max(1));
-    let mut writer = tokio::spawn(writer::run(sink, rx, kill.clone(), heard.clone(), heartbeat));
-    let mut session = Session { state, tx, kill, conn: None, auth_failures: 0 };
+    let mut writer = tokio::spawn(writer::run(
+        sink,
+        rx,
+        kill.clone(),
+        heard.clone(),
+        heartbeat,
+    ));
+    let mut session = Session {
+        state,
+        tx,
+        kill,
+        conn: None,
+        auth_failures: 0,
+    };
     if let Some(actor) = actor {
         session.signed_in(actor).await;
     }
@@ -52,7 +64,11 @@ where
         heard.touch();
         let keep_going = match msg {
             Some(Ok(Message::Text(text))) => session.on_text(text.as_str()).await,
-            Some(Ok(Message::Binary(_))) => session.reply_error(&AppError::BinaryUnsupported, None).await,
+            Some(Ok(Message::Binary(_))) => {
+                session
+                    .reply_error(&AppError::BinaryUnsupported, None)
+                    .await
+            }
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => true,
             Some(Ok(Message::Close(_))) | None => false,
             Some(Err(err)) => {
@@ -74,7 +90,10 @@ where
 
 impl Session {
     async fn send(&self, frame: ServerFrame) -> bool {
-        self.tx.send(Outbound::Frame(frame.to_text().into())).await.is_ok()
+        self.tx
+            .send(Outbound::Frame(frame.to_text().into()))
+            .await
+            .is_ok()
     }
 
     async fn reply_error(&self, err: &AppError, reference: Option<Value>) -> bool {
@@ -89,14 +108,21 @@ impl Session {
             Some(tokio_tungstenite::tungstenite::Error::Utf8(_)) => close::INVALID_UTF8,
             _ => return,
         };
-        let reason = if code == close::TOO_BIG { "message too big" } else { "invalid UTF-8" };
+        let reason = if code == close::TOO_BIG {
+            "message too big"
+        } else {
+            "invalid UTF-8"
+        };
         tracing::debug!(code, "closing after a protocol violation");
         let _ = self.tx.send(Outbound::Close(code, reason)).await;
     }
 
     async fn signed_in(&mut self, actor: Actor) {
         let actor = Arc::new(actor);
-        let id = self.state.hub.register(actor.clone(), self.tx.clone(), self.kill.clone());
+        let id = self
+            .state
+            .hub
+            .register(actor.clone(), self.tx.clone(), self.kill.clone());
         self.conn = Some((id, actor.clone()));
         let live = &self.state.settings.live;
         let hello = ServerFrame::Hello {
@@ -128,12 +154,18 @@ impl Session {
                 self.state.hub.unfollow_ticket(id, ticket);
                 Ok(())
             }
-            ClientFrame::Send { ticket, client_id, text } => {
+            ClientFrame::Send {
+                ticket,
+                client_id,
+                text,
+            } => {
                 return self.post(&actor, ticket, client_id, &text, reference).await;
             }
             ClientFrame::Typing { ticket } => match self.state.hub.typing(id, ticket) {
                 true => Ok(()),
-                false => Err(AppError::InvalidState("subscribe to the ticket first".into())),
+                false => Err(AppError::InvalidState(
+                    "subscribe to the ticket first".into(),
+                )),
             },
             ClientFrame::Presence { status } => self.set_presence(&actor, status),
         };
@@ -155,13 +187,19 @@ impl Session {
                     self.auth_failures += 1;
                     self.reply_error(&err, reference).await;
                     if self.auth_failures >= protocol::MAX_AUTH_ATTEMPTS {
-                        let _ = self.tx.send(Outbound::Close(close::AUTH_FAILED, "authentication failed")).await;
+                        let _ = self
+                            .tx
+                            .send(Outbound::Close(close::AUTH_FAILED, "authentication failed"))
+                            .await;
                         return false;
                     }
                     true
                 }
             },
-            _ => self.reply_error(&AppError::Unauthenticated, reference).await,
+            _ => {
+                self.reply_error(&AppError::Unauthenticated, reference)
+                    .await
+            }
         }
     }
 
@@ -172,7 +210,13 @@ impl Session {
         Ok(())
     }
 
-    async fn subscribe(&self, id: ConnId, actor: &Actor, ticket: i64, after: i64) -> Result<(), AppError> {
+    async fn subscribe(
+        &self,
+        id: ConnId,
+        actor: &Actor,
+        ticket: i64,
+        after: i64,
+    ) -> Result<(), AppError> {
         let found = service::visible(&self.state, actor, ticket).await?;
         let _ = self.tx.send(Outbound::Pending { ticket }).await;
         self.state.hub.follow_ticket(id, found.scope(), ticket);
@@ -193,26 +237,54 @@ impl Session {
                 presence: presence.clone(),
             };
             let text = frame.to_text().into();
-            if self.tx.send(Outbound::Snapshot { ticket, upto, complete, text }).await.is_err() || complete {
+            if self
+                .tx
+                .send(Outbound::Snapshot {
+                    ticket,
+                    upto,
+                    complete,
+                    text,
+                })
+                .await
+                .is_err()
+                || complete
+            {
                 return Ok(());
             }
             after = upto;
         }
     }
 
-    async fn post(&self, actor: &Actor, ticket: i64, client_id: String, text: &str, reference: Option<Value>) -> bool {
+    async fn post(
+        &self,
+        actor: &Actor,
+        ticket: i64,
+        client_id: String,
+        text: &str,
+        reference: Option<Value>,
+    ) -> bool {
         match service::post_message(&self.state, actor, ticket, text, Some(&client_id)).await {
             Ok(posted) => {
-                let ack = ServerFrame::Ack { ticket, client_id, seq: posted.seq, duplicate: posted.duplicate };
+                let ack = ServerFrame::Ack {
+                    ticket,
+                    client_id,
+                    seq: posted.seq,
+                    duplicate: posted.duplicate,
+                };
                 self.send(ack).await
             }
-            Err(err) => self.send(ServerFrame::error(&err, reference, Some(client_id))).await,
+            Err(err) => {
+                self.send(ServerFrame::error(&err, reference, Some(client_id)))
+                    .await
+            }
         }
     }
 
     fn set_presence(&self, actor: &Actor, status: PresenceStatus) -> Result<(), AppError> {
         if status == PresenceStatus::Offline {
-            return Err(AppError::BadFrame("status must be on_duty, online or away".into()));
+            return Err(AppError::BadFrame(
+                "status must be on_duty, online or away".into(),
+            ));
         }
         self.state.hub.set_status(actor.id, status);
         Ok(())

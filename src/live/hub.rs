@@ -9,9 +9,9 @@ use crate::helpdesk::repo::{Ticket, TicketEvent};
 use crate::helpdesk::ticket::{EventKind, TicketState};
 use crate::http::metrics::Metrics;
 use crate::org::Role;
+use axum::extract::ws::Utf8Bytes;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
-use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{mpsc, Notify};
 
 pub type ConnId = u64;
@@ -22,11 +22,20 @@ pub enum Outbound {
     /// A frame to send as it is.
     Frame(Utf8Bytes),
     /// An entry of a ticket's log: sent once, in seq order, after that ticket's snapshot.
-    Event { ticket: i64, seq: i64, text: Utf8Bytes },
+    Event {
+        ticket: i64,
+        seq: i64,
+        text: Utf8Bytes,
+    },
     /// Marks the start of a `subscribe`: hold this ticket's events until its snapshot is sent.
     Pending { ticket: i64 },
     /// One page of the reply to `subscribe`: the log up to `upto`; the last page is `complete`.
-    Snapshot { ticket: i64, upto: i64, complete: bool, text: Utf8Bytes },
+    Snapshot {
+        ticket: i64,
+        upto: i64,
+        complete: bool,
+        text: Utf8Bytes,
+    },
     /// Close the socket with this code and reason.
     Close(u16, &'static str),
 }
@@ -67,14 +76,18 @@ impl Hub {
     pub fn new(metrics: Arc<Metrics>) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
-            order: (0..ORDER_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            order: (0..ORDER_STRIPES)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
             metrics,
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain maps behind; carry on with them.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Held from before a ticket's log is appended until the change is published, so events
@@ -84,7 +97,12 @@ impl Hub {
         &self.order[stripe]
     }
 
-    pub fn register(&self, actor: Arc<Actor>, tx: mpsc::Sender<Outbound>, kill: Arc<Notify>) -> ConnId {
+    pub fn register(
+        &self,
+        actor: Arc<Actor>,
+        tx: mpsc::Sender<Outbound>,
+        kill: Arc<Notify>,
+    ) -> ConnId {
         let mut inner = self.lock();
         inner.next_id += 1;
         let id = inner.next_id;
@@ -102,7 +120,16 @@ impl Hub {
         entry.connections += 1;
         let first = entry.connections == 1;
         let status = entry.status;
-        inner.conns.insert(id, Conn { actor, tx, kill, queue: false, tickets: HashSet::new() });
+        inner.conns.insert(
+            id,
+            Conn {
+                actor,
+                tx,
+                kill,
+                queue: false,
+                tickets: HashSet::new(),
+            },
+        );
         self.metrics.live_connections.inc();
         if first {
             broadcast_presence(&mut inner, user, status, &self.metrics);
@@ -112,7 +139,9 @@ impl Hub {
 
     pub fn unregister(&self, id: ConnId) {
         let mut inner = self.lock();
-        let Some(conn) = inner.conns.remove(&id) else { return };
+        let Some(conn) = inner.conns.remove(&id) else {
+            return;
+        };
         self.metrics.live_connections.dec();
         for t in &conn.tickets {
             unfollow(&mut inner, id, *t);
@@ -140,7 +169,9 @@ impl Hub {
     /// From now on the connection receives the ticket's live events.
     pub fn follow_ticket(&self, id: ConnId, scope: Scope, ticket: i64) {
         let mut inner = self.lock();
-        let Some(c) = inner.conns.get_mut(&id) else { return };
+        let Some(c) = inner.conns.get_mut(&id) else {
+            return;
+        };
         c.tickets.insert(ticket);
         inner.ticket_subs.entry(ticket).or_default().insert(id);
         inner.scopes.insert(ticket, scope);
@@ -157,7 +188,9 @@ impl Hub {
     /// Sets the user's presence (for all their connections) and tells who follows them.
     pub fn set_status(&self, user: i64, status: PresenceStatus) {
         let mut inner = self.lock();
-        let Some(p) = inner.users.get_mut(&user) else { return };
+        let Some(p) = inner.users.get_mut(&user) else {
+            return;
+        };
         if p.status == status {
             return;
         }
@@ -170,8 +203,16 @@ impl Hub {
         users
             .iter()
             .map(|u| match inner.users.get(u) {
-                Some(p) => Presence { user_id: *u, name: p.name.clone(), status: p.status },
-                None => Presence { user_id: *u, name: String::new(), status: PresenceStatus::Offline },
+                Some(p) => Presence {
+                    user_id: *u,
+                    name: p.name.clone(),
+                    status: p.status,
+                },
+                None => Presence {
+                    user_id: *u,
+                    name: String::new(),
+                    status: PresenceStatus::Offline,
+                },
             })
             .collect()
     }
@@ -179,7 +220,9 @@ impl Hub {
     /// Relays "typing" to the ticket's other followers. False if the sender does not follow it.
     pub fn typing(&self, id: ConnId, ticket: i64) -> bool {
         let inner = self.lock();
-        let Some(sender) = inner.conns.get(&id) else { return false };
+        let Some(sender) = inner.conns.get(&id) else {
+            return false;
+        };
         if !sender.tickets.contains(&ticket) {
             return false;
         }
@@ -208,27 +251,27 @@ impl Hub {
         let changed = events.iter().any(|e| e.kind != EventKind::Message);
         let texts: Vec<(i64, Utf8Bytes)> = events
             .iter()
-            .map(|e| (e.seq, ServerFrame::Event { event: e.clone() }.to_text().into()))
+            .map(|e| {
+                (
+                    e.seq,
+                    ServerFrame::Event { event: e.clone() }.to_text().into(),
+                )
+            })
             .collect();
         let mut inner = self.lock();
         if inner.scopes.contains_key(&ticket.id) {
             inner.scopes.insert(ticket.id, scope.clone());
         }
         let mut outbox: Vec<(ConnId, Outbound)> = Vec::new();
-        if let Some(subs) = inner.ticket_subs.get(&ticket.id) {
-            for cid in subs {
-                let Some(c) = inner.conns.get(cid) else { continue };
-                if !may_see(&c.actor, &scope) {
-                    continue;
-                }
-                for (seq, text) in &texts {
-                    outbox.push((*cid, Outbound::Event { ticket: ticket.id, seq: *seq, text: text.clone() }));
-                }
-            }
-        }
         if changed {
-            let frame: Utf8Bytes = ServerFrame::Ticket { ticket: ticket.clone() }.to_text().into();
-            let removed: Utf8Bytes = ServerFrame::TicketRemoved { ticket: ticket.id }.to_text().into();
+            let frame: Utf8Bytes = ServerFrame::Ticket {
+                ticket: ticket.clone(),
+            }
+            .to_text()
+            .into();
+            let removed: Utf8Bytes = ServerFrame::TicketRemoved { ticket: ticket.id }
+                .to_text()
+                .into();
             for (cid, c) in &inner.conns {
                 let follows = c.tickets.contains(&ticket.id);
                 if !c.queue && !follows {
@@ -238,6 +281,26 @@ impl Hub {
                     outbox.push((*cid, Outbound::Frame(frame.clone())));
                 } else if c.queue && before.is_some_and(|b| may_see(&c.actor, b)) {
                     outbox.push((*cid, Outbound::Frame(removed.clone())));
+                }
+            }
+        }
+        if let Some(subs) = inner.ticket_subs.get(&ticket.id) {
+            for cid in subs {
+                let Some(c) = inner.conns.get(cid) else {
+                    continue;
+                };
+                if !may_see(&c.actor, &scope) {
+                    continue;
+                }
+                for (seq, text) in &texts {
+                    outbox.push((
+                        *cid,
+                        Outbound::Event {
+                            ticket: ticket.id,
+                            seq: *seq,
+                            text: text.clone(),
+                        },
+                    ));
                 }
             }
         }
@@ -272,10 +335,18 @@ fn unfollow(inner: &mut Inner, id: ConnId, ticket: i64) {
 
 /// Tells the followers of every ticket that `user` raised or handles about their presence.
 fn broadcast_presence(inner: &mut Inner, user: i64, status: PresenceStatus, metrics: &Metrics) {
-    let name = inner.users.get(&user).map(|p| p.name.clone()).unwrap_or_default();
-    let text: Utf8Bytes = ServerFrame::Presence(Presence { user_id: user, name, status })
-        .to_text()
-        .into();
+    let name = inner
+        .users
+        .get(&user)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let text: Utf8Bytes = ServerFrame::Presence(Presence {
+        user_id: user,
+        name,
+        status,
+    })
+    .to_text()
+    .into();
     let mut targets = HashSet::new();
     for (ticket, scope) in &inner.scopes {
         if scope.creator_id == user || scope.assignee_id == Some(user) {

@@ -199,9 +199,18 @@ mod tests {
     #[test]
     fn frames_parse_by_type() {
         let r = parse(r#"{"type":"subscribe","ticket":4,"ref":"a1"}"#).unwrap();
-        assert_eq!(r.frame, ClientFrame::Subscribe { ticket: 4, after_seq: 0 });
+        assert_eq!(
+            r.frame,
+            ClientFrame::Subscribe {
+                ticket: 4,
+                after_seq: 0
+            }
+        );
         assert_eq!(r.reference, Some(Value::from("a1")));
-        assert_eq!(parse(r#"{"type":"ping"}"#).unwrap().frame, ClientFrame::Ping);
+        assert_eq!(
+            parse(r#"{"type":"ping"}"#).unwrap().frame,
+            ClientFrame::Ping
+        );
     }
 
     #[test]

@@ -85,7 +85,12 @@ impl Order {
                     Step::Send(Vec::new())
                 }
             },
-            Outbound::Snapshot { ticket, upto, complete, text } => {
+            Outbound::Snapshot {
+                ticket,
+                upto,
+                complete,
+                text,
+            } => {
                 let mut out = vec![text];
                 if complete {
                     let mut last = upto;
@@ -159,7 +164,11 @@ mod tests {
     use super::*;
 
     fn event(ticket: i64, seq: i64) -> Outbound {
-        Outbound::Event { ticket, seq, text: format!("e{seq}").into() }
+        Outbound::Event {
+            ticket,
+            seq,
+            text: format!("e{seq}").into(),
+        }
     }
 
     fn sent(step: Step) -> Vec<String> {
@@ -175,7 +184,12 @@ mod tests {
         assert!(sent(o.step(Outbound::Pending { ticket: 1 })).is_empty());
         assert!(sent(o.step(event(1, 5))).is_empty());
         assert!(sent(o.step(event(1, 4))).is_empty());
-        let snap = Outbound::Snapshot { ticket: 1, upto: 4, complete: true, text: "s".into() };
+        let snap = Outbound::Snapshot {
+            ticket: 1,
+            upto: 4,
+            complete: true,
+            text: "s".into(),
+        };
         assert_eq!(sent(o.step(snap)), vec!["s", "e5"]);
         assert!(sent(o.step(event(1, 5))).is_empty());
         assert_eq!(sent(o.step(event(1, 6))), vec!["e6"]);
@@ -186,9 +200,19 @@ mod tests {
         let mut o = Order::default();
         o.step(Outbound::Pending { ticket: 2 });
         o.step(event(2, 900));
-        let page = Outbound::Snapshot { ticket: 2, upto: 500, complete: false, text: "p1".into() };
+        let page = Outbound::Snapshot {
+            ticket: 2,
+            upto: 500,
+            complete: false,
+            text: "p1".into(),
+        };
         assert_eq!(sent(o.step(page)), vec!["p1"]);
-        let last = Outbound::Snapshot { ticket: 2, upto: 899, complete: true, text: "p2".into() };
+        let last = Outbound::Snapshot {
+            ticket: 2,
+            upto: 899,
+            complete: true,
+            text: "p2".into(),
+        };
         assert_eq!(sent(o.step(last)), vec!["p2", "e900"]);
     }
 }

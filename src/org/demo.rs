@@ -15,46 +15,172 @@ pub const DEMO_PASSWORD: &str = "backstop";
 
 /// Expert groups: code, name, unit (by name), specialties.
 const GROUPS: &[(&str, &str, &str, &str)] = &[
-    ("legal", "自治区人社厅法规处", geography::REGION_NAME, "policy"),
-    ("datacenter", "自治区人社厅信息数据管理中心", geography::REGION_NAME, "it_fault"),
-    ("vendor", "人社一体化系统软件公司", geography::REGION_NAME, "it_fault"),
-    ("yinchuan", "银川市人社局", "银川市", "employment social_insurance labour sscard"),
-    ("guyuan", "固原市人社局", "固原市", "employment social_insurance labour sscard"),
-    ("jingyuan", "泾源县人社局", "泾源县", "employment social_insurance labour sscard"),
-    ("zhongning", "中宁县人社局", "中宁县", "employment social_insurance labour sscard"),
-    ("xixia", "西夏区人社局", "西夏区", "employment social_insurance labour sscard"),
-    ("approval-jingyuan", "泾源县行政审批局", "泾源县", "approval"),
+    (
+        "legal",
+        "自治区人社厅法规处",
+        geography::REGION_NAME,
+        "policy",
+    ),
+    (
+        "datacenter",
+        "自治区人社厅信息数据管理中心",
+        geography::REGION_NAME,
+        "it_fault",
+    ),
+    (
+        "vendor",
+        "人社一体化系统软件公司",
+        geography::REGION_NAME,
+        "it_fault",
+    ),
+    (
+        "yinchuan",
+        "银川市人社局",
+        "银川市",
+        "employment social_insurance labour sscard",
+    ),
+    (
+        "guyuan",
+        "固原市人社局",
+        "固原市",
+        "employment social_insurance labour sscard",
+    ),
+    (
+        "jingyuan",
+        "泾源县人社局",
+        "泾源县",
+        "employment social_insurance labour sscard",
+    ),
+    (
+        "zhongning",
+        "中宁县人社局",
+        "中宁县",
+        "employment social_insurance labour sscard",
+    ),
+    (
+        "xixia",
+        "西夏区人社局",
+        "西夏区",
+        "employment social_insurance labour sscard",
+    ),
+    (
+        "approval-jingyuan",
+        "泾源县行政审批局",
+        "泾源县",
+        "approval",
+    ),
 ];
 
 /// Demo people: username, name, role, unit (by name), expert group code.
 pub const PEOPLE: &[(&str, &str, Role, &str, Option<&str>)] = &[
-    ("admin", "系统管理员", Role::Admin, geography::REGION_NAME, None),
+    (
+        "admin",
+        "系统管理员",
+        Role::Admin,
+        geography::REGION_NAME,
+        None,
+    ),
     ("clerk.dawan", "马小兰", Role::Clerk, "大湾乡", None),
     ("agent.niuying", "牛建国", Role::Clerk, "牛营村", None),
     ("clerk.zhenbeibao", "李静", Role::Clerk, "镇北堡镇", None),
     ("clerk.dazhanchang", "王芳", Role::Clerk, "大战场镇", None),
     ("grid.changsheng", "赵敏", Role::Clerk, "第一网格", None),
-    ("expert.jingyuan", "杨志刚", Role::Expert, "泾源县", Some("jingyuan")),
-    ("expert.guyuan", "海燕", Role::Expert, "固原市", Some("guyuan")),
-    ("expert.yinchuan", "张伟", Role::Expert, "银川市", Some("yinchuan")),
-    ("expert.zhongning", "田丽", Role::Expert, "中宁县", Some("zhongning")),
-    ("expert.legal", "周律", Role::Expert, geography::REGION_NAME, Some("legal")),
-    ("expert.datacenter", "陈数", Role::Expert, geography::REGION_NAME, Some("datacenter")),
-    ("expert.vendor", "刘工", Role::Expert, geography::REGION_NAME, Some("vendor")),
-    ("expert.approval", "苏审", Role::Expert, "泾源县", Some("approval-jingyuan")),
-    ("officer.region", "马安全", Role::Officer, geography::REGION_NAME, None),
+    (
+        "expert.jingyuan",
+        "杨志刚",
+        Role::Expert,
+        "泾源县",
+        Some("jingyuan"),
+    ),
+    (
+        "expert.guyuan",
+        "海燕",
+        Role::Expert,
+        "固原市",
+        Some("guyuan"),
+    ),
+    (
+        "expert.yinchuan",
+        "张伟",
+        Role::Expert,
+        "银川市",
+        Some("yinchuan"),
+    ),
+    (
+        "expert.zhongning",
+        "田丽",
+        Role::Expert,
+        "中宁县",
+        Some("zhongning"),
+    ),
+    (
+        "expert.legal",
+        "周律",
+        Role::Expert,
+        geography::REGION_NAME,
+        Some("legal"),
+    ),
+    (
+        "expert.datacenter",
+        "陈数",
+        Role::Expert,
+        geography::REGION_NAME,
+        Some("datacenter"),
+    ),
+    (
+        "expert.vendor",
+        "刘工",
+        Role::Expert,
+        geography::REGION_NAME,
+        Some("vendor"),
+    ),
+    (
+        "expert.approval",
+        "苏审",
+        Role::Expert,
+        "泾源县",
+        Some("approval-jingyuan"),
+    ),
+    (
+        "officer.region",
+        "马安全",
+        Role::Officer,
+        geography::REGION_NAME,
+        None,
+    ),
     ("officer.guyuan", "冯安", Role::Officer, "固原市", None),
     ("officer.jingyuan", "何平", Role::Officer, "泾源县", None),
     ("officer.dawan", "丁守", Role::Officer, "大湾乡", None),
-    ("supervisor.region", "金督", Role::Supervisor, geography::REGION_NAME, None),
-    ("supervisor.jingyuan", "兰长", Role::Supervisor, "泾源县", None),
-    ("ops.datacenter", "白值", Role::Ops, geography::REGION_NAME, None),
+    (
+        "supervisor.region",
+        "金督",
+        Role::Supervisor,
+        geography::REGION_NAME,
+        None,
+    ),
+    (
+        "supervisor.jingyuan",
+        "兰长",
+        Role::Supervisor,
+        "泾源县",
+        None,
+    ),
+    (
+        "ops.datacenter",
+        "白值",
+        Role::Ops,
+        geography::REGION_NAME,
+        None,
+    ),
 ];
 
 /// Loads the demo once. Returns false when it was there already.
 pub async fn load(db: &Db, now: Millis) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
-    if repo::unit_by_code(&mut tx, geography::REGION_CODE).await?.is_some() {
+    if repo::unit_by_code(&mut tx, geography::REGION_CODE)
+        .await?
+        .is_some()
+    {
         return Ok(false);
     }
     let units = insert_units(&mut tx).await?;
@@ -93,7 +219,8 @@ async fn insert_units(conn: &mut sqlx::AnyConnection) -> sqlx::Result<HashMap<&'
     )
     .await?;
     for city in CITIES {
-        let c = repo::insert_unit(conn, city.code, city.name, UnitLevel::City, Some(&region)).await?;
+        let c =
+            repo::insert_unit(conn, city.code, city.name, UnitLevel::City, Some(&region)).await?;
         for county in city.counties {
             let k = repo::insert_unit(conn, county.code, county.name, UnitLevel::County, Some(&c))
                 .await?;

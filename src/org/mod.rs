@@ -9,7 +9,6 @@ pub mod repo;
 
 use crate::error::AppError;
 
-
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -83,7 +82,9 @@ impl Role {
 
 /// Parses the space-separated specialties stored with an expert group.
 pub fn parse_specialties(text: &str) -> Vec<Specialty> {
-    text.split_whitespace().filter_map(Specialty::parse).collect()
+    text.split_whitespace()
+        .filter_map(Specialty::parse)
+        .collect()
 }
 
 /// A username: 3–32 characters of lowercase ASCII letters, digits, `.`, `_` or `-`.

@@ -97,7 +97,11 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
-pub async fn insert_user(conn: &mut AnyConnection, user: NewUser<'_>, now: Millis) -> sqlx::Result<i64> {
+pub async fn insert_user(
+    conn: &mut AnyConnection,
+    user: NewUser<'_>,
+    now: Millis,
+) -> sqlx::Result<i64> {
     sqlx::query(
         "INSERT INTO users (username, display_name, role, unit_id, group_id, password_hash, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

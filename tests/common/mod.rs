@@ -1,0 +1,250 @@
+//! Test harness: the real application on port 0 with a fresh database (a SQLite file, or a new
+//! PostgreSQL database when BACKSTOP_TEST_POSTGRES names a server), a clock the test moves,
+//! and real HTTP and WebSocket clients.
+#![allow(dead_code)]
+
+use backstop::{Application, ManualClock, Settings};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for a frame it expects before failing. Nothing waits for a deadline.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub clock: Arc<ManualClock>,
+    pub http: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn database_url() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("BACKSTOP_TEST_POSTGRES") {
+        Ok(admin) => {
+            let name = format!("backstop_test_{}", hex_id());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("the PostgreSQL named by BACKSTOP_TEST_POSTGRES is reachable");
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("can create a test database");
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), None)
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("backstop.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+fn hex_id() -> String {
+    let mut b = [0u8; 8];
+    getrandom::getrandom(&mut b).expect("randomness");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let (url, dir) = database_url().await;
+        let mut settings = Settings {
+            listen: "127.0.0.1:0".into(),
+            database_url: url,
+            demo: true,
+            ..Settings::default()
+        };
+        tweak(&mut settings);
+        let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+        let app = Application::build(settings, clock.clone())
+            .await
+            .expect("app builds");
+        let addr = app.local_addr().expect("bound");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            clock,
+            http: reqwest::Client::new(),
+            _dir: dir,
+            stop: Some(stop),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A bearer token for a demo login.
+    pub async fn token(&self, username: &str) -> String {
+        let body = json!({ "username": username, "password": "backstop" });
+        let r = self
+            .http
+            .post(self.url("/api/tokens"))
+            .json(&body)
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), 200, "login of {username}");
+        let v: Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A clerk raises a request about social security card passwords; returns the ticket id.
+    pub async fn raise(&self, token: &str, title: &str) -> i64 {
+        let body = json!({ "item_code": "C04", "difficulty": "small", "title": title, "body": "群众忘记密码" });
+        let (status, v) = self.post(token, "/api/tickets", body).await;
+        assert_eq!(status, 201, "{v}");
+        v["ticket"]["id"].as_i64().expect("id")
+    }
+
+    /// A WebSocket signed in with `token` in the upgrade request; the hello is consumed.
+    pub async fn ws(&self, token: &str) -> Ws {
+        let mut ws = self.ws_anonymous_with(Some(token)).await;
+        let hello = ws.recv_type("hello").await;
+        assert!(hello["user"]["id"].is_i64());
+        ws
+    }
+
+    pub async fn ws_anonymous(&self) -> Ws {
+        self.ws_anonymous_with(None).await
+    }
+
+    async fn ws_anonymous_with(&self, token: Option<&str>) -> Ws {
+        let mut req = format!("ws://{}/ws", self.addr)
+            .into_client_request()
+            .expect("request");
+        if let Some(t) = token {
+            let v = format!("Bearer {t}").parse().expect("header");
+            req.headers_mut().insert("authorization", v);
+        }
+        let (inner, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("ws connects");
+        Ws { inner }
+    }
+}
+
+pub struct Ws {
+    pub inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+pub enum Received {
+    Frame(Value),
+    Closed(Option<u16>),
+}
+
+impl Ws {
+    pub async fn send(&mut self, v: Value) {
+        self.inner
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_raw(&mut self, m: Message) {
+        self.inner.send(m).await.expect("send");
+    }
+
+    /// The next text frame or the close, skipping pings.
+    pub async fn next(&mut self) -> Received {
+        loop {
+            let m = tokio::time::timeout(PATIENCE, self.inner.next())
+                .await
+                .expect("a frame in time");
+            match m {
+                Some(Ok(Message::Text(t))) => {
+                    return Received::Frame(serde_json::from_str(&t).expect("json frame"))
+                }
+                Some(Ok(Message::Close(c))) => return Received::Closed(c.map(|c| c.code.into())),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Received::Closed(None),
+            }
+        }
+    }
+
+    pub async fn recv(&mut self) -> Value {
+        match self.next().await {
+            Received::Frame(v) => v,
+            Received::Closed(code) => panic!("socket closed ({code:?}) while a frame was expected"),
+        }
+    }
+
+    /// Frames until one of `kind`, which is returned.
+    pub async fn recv_type(&mut self, kind: &str) -> Value {
+        loop {
+            let v = self.recv().await;
+            if v["type"] == kind {
+                return v;
+            }
+        }
+    }
+
+    /// Every frame before the pong answering a ping now: what the server had queued for us.
+    pub async fn drain(&mut self) -> Vec<Value> {
+        let r = format!("drain-{}", hex_id());
+        self.send(json!({ "type": "ping", "ref": r })).await;
+        let mut seen = Vec::new();
+        loop {
+            let v = self.recv().await;
+            if v["type"] == "pong" && v["ref"] == r.as_str() {
+                return seen;
+            }
+            seen.push(v);
+        }
+    }
+
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            if let Received::Closed(code) = self.next().await {
+                return code;
+            }
+        }
+    }
+}
