@@ -1,0 +1,30 @@
+// The HTTP API: JSON in, JSON out, errors as ApiError with the server's stable code.
+
+export class ApiError extends Error {
+  constructor(code, message, status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export async function api(method, path, body) {
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError("network", "network unreachable", 0);
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const e = data?.error ?? {};
+    throw new ApiError(e.code ?? "internal", e.message ?? response.statusText, response.status);
+  }
+  return data;
+}

@@ -1,0 +1,100 @@
+// The console's entry: sign in, then the view for the person's role, with the connection
+// state always visible in the top bar.
+
+import { api } from "./api.js";
+import { el } from "./format.js";
+import { t, lang, setLang, applyStatic, errorText } from "./i18n.js";
+import { Live } from "./live.js";
+import { setCatalogue } from "./tickets.js";
+import { clerkView } from "./clerk.js";
+import { expertView } from "./expert.js";
+
+const main = document.getElementById("main");
+const DEMO = ["clerk.dawan", "agent.niuying", "expert.jingyuan", "expert.guyuan", "expert.vendor", "supervisor.jingyuan", "admin"];
+
+async function boot() {
+  setLang(lang());
+  document.getElementById("lang").textContent = lang() === "zh" ? "English" : "中文";
+  document.getElementById("lang").onclick = () => { setLang(lang() === "zh" ? "en" : "zh"); location.reload(); };
+  try {
+    const { user } = await api("GET", "/api/me");
+    await start(user);
+  } catch (err) {
+    showLogin(err.code === "session_expired" ? errorText(err) : "");
+  }
+}
+
+function showLogin(message) {
+  const username = el("input", { id: "username", name: "username", autocomplete: "username", required: true, autofocus: true });
+  const password = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = el("div.error", { role: "alert", text: message });
+  const submit = el("button", { type: "submit", text: t("login.submit") });
+  const form = el("form.login", {},
+    el("h1", { text: t("login.title") }), el("p.sub", { text: t("login.sub") }),
+    el("label", { for: "username", text: t("login.username") }), username,
+    el("label", { for: "password", text: t("login.password") }), password,
+    submit, error,
+    el("details", {}, el("summary", { text: t("login.demo") }),
+      el("ul", {}, ...DEMO.map((u) => el("li", { text: u, onclick: () => { username.value = u; password.value = "backstop"; password.focus(); } })))));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    submit.textContent = t("login.busy");
+    error.textContent = "";
+    try {
+      const { user } = await api("POST", "/api/session", { username: username.value.trim(), password: password.value });
+      await start(user);
+    } catch (err) {
+      error.textContent = errorText(err);
+      submit.disabled = false;
+      submit.textContent = t("login.submit");
+    }
+  });
+  main.replaceChildren(form);
+  username.focus();
+}
+
+async function start(me) {
+  const catalogue = await api("GET", "/api/catalogue");
+  setCatalogue(catalogue);
+  document.getElementById("who").textContent = `${me.display_name} · ${me.unit_name}`;
+  const logout = document.getElementById("logout");
+  logout.hidden = false;
+  const live = new Live();
+  logout.onclick = async () => { live.close(); await api("DELETE", "/api/session").catch(() => {}); location.reload(); };
+  showConnection(live);
+  live.on("auth-lost", () => location.reload());
+  if (me.role === "clerk") {
+    clerkView({ me, live, catalogue, main });
+  } else {
+    if (me.role === "expert") presenceControl(live);
+    expertView({ me, live, main });
+  }
+  live.connect();
+  applyStatic();
+}
+
+function showConnection(live) {
+  const badge = document.getElementById("conn");
+  badge.hidden = false;
+  const draw = ({ state, queued }) => {
+    badge.className = `conn ${state}`;
+    badge.dataset.state = state;
+    badge.textContent = t(`conn.${state}`) + (queued ? ` · ${queued}` : "");
+  };
+  draw({ state: "connecting", queued: 0 });
+  live.on("state", draw);
+}
+
+function presenceControl(live) {
+  const box = document.getElementById("presence-box");
+  const select = document.getElementById("presence");
+  box.hidden = false;
+  select.onchange = () => {
+    live.presence(select.value);
+    if (select.value === "on_duty") live.subscribeQueue();
+  };
+  live.on("hello", () => { if (select.value !== "on_duty") live.presence(select.value); });
+}
+
+boot();

@@ -1,0 +1,83 @@
+// The clerk's view: raise a request on the left, follow my requests below it, and chat with
+// the expert on the right.
+
+import { el, toast } from "./format.js";
+import { t, errorText } from "./i18n.js";
+import { api } from "./api.js";
+import { renderList, upsert } from "./tickets.js";
+import { Workspace } from "./workspace.js";
+
+export function clerkView({ me, live, catalogue, main }) {
+  const tickets = new Map();
+  const workspace = new Workspace({ me, live });
+  const list = el("ul.tickets", { "aria-label": t("clerk.mine") });
+  const count = el("span.count.zero", { text: "0" });
+  const form = requestForm(catalogue, async (body, button) => {
+    button.disabled = true;
+    button.textContent = t("form.busy");
+    try {
+      const { ticket } = await api("POST", "/api/tickets", body);
+      upsert(tickets, ticket);
+      redraw();
+      workspace.open(ticket);
+      form.reset();
+      toast(t("form.submitted"));
+    } catch (err) {
+      toast(errorText(err));
+    } finally {
+      button.disabled = false;
+      button.textContent = t("form.submit");
+    }
+  });
+  const redraw = () => {
+    const sorted = [...tickets.values()].sort((a, b) => b.created_at - a.created_at);
+    const open = sorted.filter((x) => x.state !== "closed" && x.state !== "resolved").length;
+    count.textContent = open;
+    count.classList.toggle("zero", open === 0);
+    renderList(list, sorted, { activeId: workspace.active, open: (tk) => workspace.open(tk), empty: t("mine.empty") });
+  };
+  workspace.onActive = redraw;
+  live.on("ticket", (f) => { if (upsert(tickets, f.ticket)) redraw(); });
+  live.on("hello", async () => {
+    try {
+      const { tickets: all } = await api("GET", "/api/tickets?all=true");
+      for (const tk of all) upsert(tickets, tk);
+      redraw();
+    } catch (err) { toast(errorText(err)); }
+  });
+  live.subscribeQueue();
+  const side = el("aside.side", {},
+    el("h2", { text: t("clerk.new") }), form,
+    el("h2", {}, t("clerk.mine"), count), list);
+  main.replaceChildren(el("div.layout", {}, side, workspace.root));
+  setInterval(redraw, 60000);
+}
+
+function requestForm(catalogue, submit) {
+  const families = new Map(catalogue.specialties.map((s) => [s.code, s.name]));
+  const item = el("select", { name: "item_code", id: "item", required: true },
+    ...["employment", "social_insurance", "labour", "sscard"].map((f) =>
+      el("optgroup", { label: families.get(f) }, ...catalogue.items.filter((i) => i.family === f)
+        .map((i) => el("option", { value: i.code, text: i.name })))));
+  const kind = el("select", { name: "kind", id: "kind" },
+    ...["business", "it_fault", "policy", "approval"].map((k) => el("option", { value: k, text: t(`kind.${k}`) })));
+  const difficulty = el("select", { name: "difficulty", id: "difficulty" },
+    ...["small", "big", "hard"].map((d) => el("option", { value: d, text: t(`tier.${d}`) })));
+  const title = el("input", { name: "title", id: "title", required: true, maxlength: 100, placeholder: t("form.title.placeholder") });
+  const body = el("textarea", { name: "body", id: "body", rows: 3, maxlength: 4000, placeholder: t("form.body.placeholder") });
+  const button = el("button", { type: "submit", text: t("form.submit") });
+  const form = el("form", { id: "raise" },
+    el("label", { for: "item", text: t("form.item") }), item,
+    el("div.row", {},
+      el("div", {}, el("label", { for: "kind", text: t("form.kind") }), kind),
+      el("div", {}, el("label", { for: "difficulty", text: t("form.difficulty") }), difficulty)),
+    el("div.hint", { text: t("tier.hint") }),
+    el("label", { for: "title", text: t("form.title") }), title,
+    el("label", { for: "body", text: t("form.body") }), body,
+    button);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit({ item_code: item.value, kind: kind.value, difficulty: difficulty.value, title: title.value, body: body.value }, button);
+  });
+  return form;
+}

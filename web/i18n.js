@@ -1,0 +1,104 @@
+// Interface text, Chinese first. `t(key, vars)` looks a key up in the current language.
+
+const zh = {
+  brand: "人社远程支撑",
+  "login.title": "登录", "login.sub": "乡镇（街道）民生服务中心 · 专家远程支撑",
+  "login.username": "用户名", "login.password": "密码", "login.submit": "登录", "login.busy": "正在登录…",
+  "login.demo": "演示账号（密码均为 backstop）",
+  logout: "退出",
+  "conn.connecting": "正在连接…", "conn.connected": "已连接", "conn.reconnecting": "连接中断，正在重连…",
+  "conn.offline": "网络已断开，恢复后自动重连",
+  "presence.label": "状态", "presence.on_duty": "值班中", "presence.online": "在线", "presence.away": "离开", "presence.offline": "离线",
+  "clerk.new": "发起求助", "clerk.mine": "我的求助",
+  "form.item": "服务事项", "form.kind": "问题类型", "form.difficulty": "难易程度", "form.title": "问题标题",
+  "form.title.placeholder": "一句话说明问题，如：社保卡密码重置失败", "form.body": "详细描述",
+  "form.body.placeholder": "群众情况、办理到哪一步、系统提示……", "form.submit": "提交求助", "form.busy": "正在提交…",
+  "form.submitted": "求助已提交，正在为您联系值班专家",
+  "kind.business": "业务办理", "kind.it_fault": "系统故障", "kind.policy": "政策咨询", "kind.approval": "审批业务",
+  "tier.small": "小事", "tier.big": "大事", "tier.hard": "难事",
+  "tier.hint": "小事不隔夜、大事不隔天、难事不隔周",
+  "state.new": "待受理", "state.claimed": "处理中", "state.waiting": "待补充", "state.resolved": "已办结", "state.closed": "已关闭",
+  "queue.new": "待受理", "queue.mine": "我处理的", "queue.empty": "暂无工单", "mine.empty": "还没有求助记录",
+  "chat.placeholder": "选择左侧的工单开始对话", "chat.input": "输入消息，Enter 发送，Shift+Enter 换行",
+  "chat.send": "发送", "chat.sending": "发送中", "chat.sent": "已送达", "chat.failed": "发送失败，点击重试",
+  "chat.typing": "{name} 正在输入…", "chat.closed": "工单已关闭，如需继续请先重开",
+  "chat.with": "对方：{name}（{status}）", "chat.unassigned": "等待专家认领",
+  "action.claim": "认领", "action.wait": "待补充", "action.resolve": "办结", "action.close": "关闭", "action.reopen": "重开",
+  "action.confirm.resolve": "确认问题已解决并办结此工单？",
+  "event.created": "{name} 发起了求助", "event.claimed": "{name} 认领了工单", "event.transferred": "{name} 将工单转派给 {body}",
+  "event.waiting": "{name} 请经办人补充材料", "event.resumed": "经办人已补充，继续处理", "event.resolved": "{name} 已办结",
+  "event.closed": "{name} 关闭了工单", "event.reopened": "{name} 重新打开了工单",
+  "waited": "已等待 {d}", "unit.min": "{n} 分钟", "unit.hour": "{n} 小时", "unit.day": "{n} 天", "unit.now": "不到 1 分钟",
+  "error.unauthenticated": "请先登录", "error.session_expired": "登录已过期，请重新登录",
+  "error.bad_credentials": "用户名或密码不正确", "error.forbidden": "您没有权限进行此操作",
+  "error.not_found": "工单不存在或不在您的管辖范围内", "error.invalid_input": "填写的内容有误：{message}",
+  "error.too_long": "内容太长了，请精简后再发送", "error.invalid_state": "工单状态已变化，此操作不可用",
+  "error.stale": "工单刚被他人处理，请刷新后再试", "error.too_large": "内容太大",
+  "error.internal": "服务器出错了，请稍后再试", "error.network": "网络不通，请检查网络后重试",
+};
+
+const en = {
+  brand: "HR&SS Remote Support",
+  "login.title": "Sign in", "login.sub": "Township service centres · expert remote support",
+  "login.username": "Username", "login.password": "Password", "login.submit": "Sign in", "login.busy": "Signing in…",
+  "login.demo": "Demo logins (password: backstop)",
+  logout: "Sign out",
+  "conn.connecting": "Connecting…", "conn.connected": "Connected", "conn.reconnecting": "Connection lost, reconnecting…",
+  "conn.offline": "Offline — will reconnect when the network returns",
+  "presence.label": "Status", "presence.on_duty": "On duty", "presence.online": "Online", "presence.away": "Away", "presence.offline": "Offline",
+  "clerk.new": "Ask for help", "clerk.mine": "My requests",
+  "form.item": "Service item", "form.kind": "Kind of problem", "form.difficulty": "Difficulty", "form.title": "Title",
+  "form.title.placeholder": "One line, e.g. card password reset fails", "form.body": "Details",
+  "form.body.placeholder": "The citizen's case, the step reached, the system's message…", "form.submit": "Send request",
+  "form.busy": "Sending…", "form.submitted": "Request sent; the experts on duty are being told",
+  "kind.business": "Business", "kind.it_fault": "System fault", "kind.policy": "Policy", "kind.approval": "Approval",
+  "tier.small": "Small", "tier.big": "Big", "tier.hard": "Hard",
+  "tier.hint": "Small: same day · big: within a day · hard: within a week",
+  "state.new": "New", "state.claimed": "In progress", "state.waiting": "Waiting for clerk", "state.resolved": "Resolved", "state.closed": "Closed",
+  "queue.new": "Unclaimed", "queue.mine": "Mine", "queue.empty": "Nothing here", "mine.empty": "No requests yet",
+  "chat.placeholder": "Pick a ticket on the left to start", "chat.input": "Type a message; Enter sends, Shift+Enter for a new line",
+  "chat.send": "Send", "chat.sending": "Sending", "chat.sent": "Delivered", "chat.failed": "Not sent — click to retry",
+  "chat.typing": "{name} is typing…", "chat.closed": "This ticket is closed; reopen it to continue",
+  "chat.with": "With: {name} ({status})", "chat.unassigned": "Waiting for an expert",
+  "action.claim": "Claim", "action.wait": "Ask clerk", "action.resolve": "Resolve", "action.close": "Close", "action.reopen": "Reopen",
+  "action.confirm.resolve": "Resolve this ticket?",
+  "event.created": "{name} asked for help", "event.claimed": "{name} claimed the ticket", "event.transferred": "{name} transferred it to {body}",
+  "event.waiting": "{name} asked the clerk for more", "event.resumed": "The clerk answered; back in progress", "event.resolved": "{name} resolved it",
+  "event.closed": "{name} closed it", "event.reopened": "{name} reopened it",
+  "waited": "waiting {d}", "unit.min": "{n} min", "unit.hour": "{n} h", "unit.day": "{n} d", "unit.now": "under a minute",
+  "error.unauthenticated": "Please sign in", "error.session_expired": "Your session expired; please sign in again",
+  "error.bad_credentials": "Wrong username or password", "error.forbidden": "You may not do this",
+  "error.not_found": "No such ticket in your jurisdiction", "error.invalid_input": "Please check: {message}",
+  "error.too_long": "Too long; please shorten it", "error.invalid_state": "The ticket has moved on; this is not available",
+  "error.stale": "Someone just changed this ticket; reload and retry", "error.too_large": "Too large",
+  "error.internal": "Server error; please try again shortly", "error.network": "No network; check the connection and retry",
+};
+
+const dictionaries = { zh, en };
+let current = localStorage.getItem("backstop.lang") === "en" ? "en" : "zh";
+
+export function lang() { return current; }
+
+export function setLang(next) {
+  current = next === "en" ? "en" : "zh";
+  localStorage.setItem("backstop.lang", current);
+  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
+  applyStatic();
+}
+
+export function t(key, vars = {}) {
+  const text = dictionaries[current][key] ?? zh[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+/** Fills every element carrying data-i18n (and data-i18n-placeholder) in the page. */
+export function applyStatic(root = document) {
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+}
+
+/** What a user is told about an API or socket error. */
+export function errorText(err) {
+  const key = `error.${err?.code}`;
+  return dictionaries[current][key] ? t(key, { message: err.message ?? "" }) : (err?.message || t("error.internal"));
+}

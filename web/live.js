@@ -1,0 +1,139 @@
+// The live channel: one WebSocket per tab, reconnecting with backoff and jitter, resubscribing
+// to the queue and to every followed ticket from the last seq held, and re-sending messages
+// that were not acknowledged (the server stores a client id once).
+
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 15000;
+
+function clientId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class Live {
+  constructor() {
+    this.handlers = new Map();
+    this.follows = new Map();   // ticket id → last seq held
+    this.outbox = new Map();    // client id → send frame not yet acknowledged
+    this.queue = false;
+    this.state = "connecting";
+    this.attempt = 0;
+    this.ws = null;
+    this.heartbeatMs = 20000;
+    window.addEventListener("online", () => this.reconnectNow());
+    window.addEventListener("offline", () => { this.setState("offline"); this.ws?.close(); });
+  }
+
+  on(type, fn) {
+    if (!this.handlers.has(type)) this.handlers.set(type, []);
+    this.handlers.get(type).push(fn);
+  }
+
+  emit(type, data) {
+    for (const fn of this.handlers.get(type) ?? []) fn(data);
+  }
+
+  setState(state) {
+    this.state = state;
+    this.emit("state", { state, queued: this.outbox.size });
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/ws`);
+    this.ws = ws;
+    this.lastHeard = Date.now();
+    ws.onmessage = (m) => this.onFrame(m.data);
+    ws.onclose = (e) => this.onClose(ws, e);
+  }
+
+  onFrame(text) {
+    this.lastHeard = Date.now();
+    let frame;
+    try { frame = JSON.parse(text); } catch { return; }
+    switch (frame.type) {
+      case "hello": this.onHello(frame); break;
+      case "snapshot":
+        this.follows.set(frame.ticket.id, Math.max(this.follows.get(frame.ticket.id) ?? 0, ...frame.events.map((e) => e.seq)));
+        break;
+      case "event": {
+        const id = frame.event.ticket_id;
+        if (this.follows.has(id)) this.follows.set(id, Math.max(this.follows.get(id), frame.event.seq));
+        break;
+      }
+      case "ack":
+        this.outbox.delete(frame.client_id);
+        this.emit("state", { state: this.state, queued: this.outbox.size });
+        break;
+      case "error":
+        if (frame.client_id && frame.code !== "internal") this.outbox.delete(frame.client_id);
+        break;
+    }
+    this.emit(frame.type, frame);
+  }
+
+  onHello(frame) {
+    this.attempt = 0;
+    this.heartbeatMs = frame.heartbeat_ms || 20000;
+    this.setState("connected");
+    if (this.queue) this.raw({ type: "subscribe_queue" });
+    for (const [ticket, seq] of this.follows) this.raw({ type: "subscribe", ticket, after_seq: seq });
+    for (const frame of this.outbox.values()) this.raw(frame);
+    clearInterval(this.beat);
+    // A socket can die without a close event (half-open link): ping, and give up on silence.
+    this.beat = setInterval(() => {
+      if (Date.now() - this.lastHeard > this.heartbeatMs * 2) this.ws?.close();
+      else this.raw({ type: "ping" });
+    }, this.heartbeatMs);
+  }
+
+  onClose(ws, event) {
+    if (ws !== this.ws) return;
+    clearInterval(this.beat);
+    if (event.code === 4001 || event.code === 1008) { this.emit("auth-lost", event); return; }
+    if (!navigator.onLine) { this.setState("offline"); return; }
+    this.setState("reconnecting");
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.attempt++);
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => this.connect(), ceiling / 2 + Math.random() * ceiling / 2);
+  }
+
+  reconnectNow() {
+    if (this.state === "connected") return;
+    clearTimeout(this.retry);
+    this.attempt = 0;
+    this.setState("reconnecting");
+    this.connect();
+  }
+
+  raw(frame) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  subscribeQueue() { this.queue = true; this.raw({ type: "subscribe_queue" }); }
+
+  follow(ticket) {
+    if (this.follows.has(ticket)) return;
+    this.follows.set(ticket, 0);
+    this.raw({ type: "subscribe", ticket, after_seq: 0 });
+  }
+
+  unfollow(ticket) { this.follows.delete(ticket); this.raw({ type: "unsubscribe", ticket }); }
+
+  /** Queues a chat message; returns its client id. It is sent now and again after reconnects. */
+  send(ticket, text) {
+    const frame = { type: "send", ticket, client_id: clientId(), text };
+    this.outbox.set(frame.client_id, frame);
+    this.raw(frame);
+    this.emit("state", { state: this.state, queued: this.outbox.size });
+    return frame.client_id;
+  }
+
+  retrySend(id) { const f = this.outbox.get(id); if (f) this.raw(f); }
+
+  typing(ticket) { this.raw({ type: "typing", ticket }); }
+
+  presence(status) { this.raw({ type: "presence", status }); }
+
+  close() { clearInterval(this.beat); clearTimeout(this.retry); const ws = this.ws; this.ws = null; ws?.close(); }
+}

@@ -30,6 +30,8 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("clerk.js", "text/javascript; charset=utf-8"),
     asset!("expert.js", "text/javascript; charset=utf-8"),
     asset!("format.js", "text/javascript; charset=utf-8"),
+    asset!("tickets.js", "text/javascript; charset=utf-8"),
+    asset!("workspace.js", "text/javascript; charset=utf-8"),
 ];
 
 const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \

@@ -132,7 +132,7 @@ impl Hub {
         );
         self.metrics.live_connections.inc();
         if first {
-            broadcast_presence(&mut inner, user, status, &self.metrics);
+            tell_followers(&inner, user, status, &self.metrics);
         }
         id
     }
@@ -156,7 +156,7 @@ impl Hub {
         };
         if gone {
             inner.users.remove(&user);
-            broadcast_presence(&mut inner, user, PresenceStatus::Offline, &self.metrics);
+            tell_followers(&inner, user, PresenceStatus::Offline, &self.metrics);
         }
     }
 
@@ -195,7 +195,7 @@ impl Hub {
             return;
         }
         p.status = status;
-        broadcast_presence(&mut inner, user, status, &self.metrics);
+        tell_followers(&inner, user, status, &self.metrics);
     }
 
     pub fn presence_of(&self, users: &[i64]) -> Vec<Presence> {
@@ -309,6 +309,16 @@ impl Hub {
                 deliver(c, out, &self.metrics);
             }
         }
+        // Followers learn whether a newly assigned expert is there.
+        if let (Some(b), Some(assignee)) = (before, scope.assignee_id) {
+            if b.assignee_id != Some(assignee) {
+                let status = inner
+                    .users
+                    .get(&assignee)
+                    .map_or(PresenceStatus::Offline, |p| p.status);
+                tell_followers(&inner, assignee, status, &self.metrics);
+            }
+        }
     }
 }
 
@@ -334,7 +344,7 @@ fn unfollow(inner: &mut Inner, id: ConnId, ticket: i64) {
 }
 
 /// Tells the followers of every ticket that `user` raised or handles about their presence.
-fn broadcast_presence(inner: &mut Inner, user: i64, status: PresenceStatus, metrics: &Metrics) {
+fn tell_followers(inner: &Inner, user: i64, status: PresenceStatus, metrics: &Metrics) {
     let name = inner
         .users
         .get(&user)

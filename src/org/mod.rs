@@ -12,9 +12,23 @@ use crate::error::AppError;
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Self::parse(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown {} {text:?}", stringify!($name)))
+                })
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -131,6 +145,17 @@ mod tests {
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("Clerk").is_err());
         assert!(Username::parse("a b c").is_err());
+    }
+
+    #[test]
+    fn json_names_are_the_stored_names() {
+        assert_eq!(
+            serde_json::to_string(&Specialty::SsCard).unwrap(),
+            "\"sscard\""
+        );
+        let back: Specialty = serde_json::from_str("\"it_fault\"").unwrap();
+        assert_eq!(back, Specialty::ItFault);
+        assert!(serde_json::from_str::<Role>("\"boss\"").is_err());
     }
 
     #[test]

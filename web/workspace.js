@@ -1,0 +1,75 @@
+// The right-hand side of both views: several conversations open at once, one tab each, with
+// unread counts on the tabs in the background. Live frames are routed to their pane here.
+
+import { el } from "./format.js";
+import { t } from "./i18n.js";
+import { ChatPane } from "./chat.js";
+
+export class Workspace {
+  constructor({ me, live }) {
+    this.me = me;
+    this.live = live;
+    this.panes = new Map();
+    this.unread = new Map();
+    this.active = null;
+    this.tabs = el("nav.chat-tabs", { role: "tablist" });
+    this.body = el("div.work-body");
+    this.root = el("section.work", {}, this.tabs, this.body);
+    this.onActive = () => {};
+    live.on("snapshot", (f) => this.panes.get(f.ticket.id)?.applySnapshot(f));
+    live.on("event", (f) => this.onEvent(f.event));
+    live.on("ack", (f) => this.panes.get(f.ticket)?.applyAck(f));
+    live.on("error", (f) => { if (f.client_id) for (const p of this.panes.values()) p.applySendError(f); });
+    live.on("typing", (f) => this.panes.get(f.ticket)?.showTyping(f));
+    live.on("presence", (f) => { for (const p of this.panes.values()) p.applyPresence(f); });
+    live.on("ticket", (f) => this.panes.get(f.ticket.id)?.applyTicket(f.ticket));
+    this.render();
+  }
+
+  onEvent(event) {
+    const pane = this.panes.get(event.ticket_id);
+    if (!pane) return;
+    pane.applyEvent(event);
+    if (event.ticket_id !== this.active && event.kind === "message" && event.actor_id !== this.me.id) {
+      this.unread.set(event.ticket_id, (this.unread.get(event.ticket_id) ?? 0) + 1);
+      this.render();
+    }
+  }
+
+  open(ticket) {
+    if (!this.panes.has(ticket.id)) {
+      this.panes.set(ticket.id, new ChatPane({ ticket, me: this.me, live: this.live }));
+      this.live.follow(ticket.id);
+    }
+    this.active = ticket.id;
+    this.unread.delete(ticket.id);
+    this.render();
+    this.panes.get(ticket.id).input.focus();
+    this.onActive(ticket.id);
+  }
+
+  close(id) {
+    this.panes.delete(id);
+    this.unread.delete(id);
+    this.live.unfollow(id);
+    if (this.active === id) this.active = [...this.panes.keys()].pop() ?? null;
+    this.render();
+    this.onActive(this.active);
+  }
+
+  render() {
+    this.tabs.replaceChildren(...[...this.panes.values()].map((p) => {
+      const id = p.ticket.id;
+      const unread = this.unread.get(id);
+      return el("button", {
+        type: "button", role: "tab", "aria-selected": String(id === this.active), dataset: { ticket: id },
+        onclick: () => this.open(p.ticket),
+      }, `#${id} ${p.ticket.title.slice(0, 12)}`,
+        unread ? el("span.unread", { text: unread }) : null,
+        el("span.close", { role: "button", "aria-label": "close", text: "×", onclick: (e) => { e.stopPropagation(); this.close(id); } }));
+    }));
+    this.tabs.hidden = this.panes.size === 0;
+    const pane = this.panes.get(this.active);
+    this.body.replaceChildren(pane ? pane.root : el("div.placeholder", { text: t("chat.placeholder") }));
+  }
+}
