@@ -4,7 +4,7 @@
 use crate::clock::{Clock, SystemClock};
 use crate::config::{LogFormat, Settings};
 use crate::db::Db;
-use crate::org::{repo, Role, Username};
+use crate::org::{geography, repo, Role, UnitLevel, Username};
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -180,9 +180,15 @@ async fn add_user(
     db.migrate().await?;
     let hash = crate::auth::password::hash(password).await?;
     let mut tx = db.begin().await?;
-    let unit = repo::unit_by_code(&mut tx, unit).await?.ok_or_else(|| {
-        anyhow::anyhow!("no unit with code {unit}; load the demo or add units first")
-    })?;
+    let unit = match repo::unit_by_code(&mut tx, unit).await? {
+        Some(found) => found,
+        // The first administrator of an empty database brings the region with them.
+        None if unit == geography::REGION_CODE && repo::unit_count(&mut tx).await? == 0 => {
+            let (code, name) = (geography::REGION_CODE, geography::REGION_NAME);
+            repo::insert_unit(&mut tx, code, name, UnitLevel::Region, None).await?
+        }
+        None => anyhow::bail!("no unit with code {unit}; load the demo or add units first"),
+    };
     let group_id = match group {
         Some(code) => Some(
             repo::group_id_by_code(&mut tx, code)

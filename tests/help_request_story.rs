@@ -315,3 +315,43 @@ async fn a_clerk_answer_to_waiting_hands_the_ticket_back_and_close_reopen_work()
         .await;
     assert_eq!(v["ticket"]["state"], "claimed");
 }
+
+#[tokio::test]
+async fn the_clerk_learns_the_presence_of_the_expert_who_claims() {
+    let app = TestApp::spawn().await;
+    let clerk_token = app.token("clerk.dawan").await;
+    let expert_token = app.token("expert.jingyuan").await;
+    let id = app.raise(&clerk_token, "失业金申领进度").await;
+    let mut clerk = app.ws(&clerk_token).await;
+    clerk
+        .send(json!({ "type": "subscribe", "ticket": id }))
+        .await;
+    assert_eq!(
+        clerk.recv_type("snapshot").await["presence"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let _expert = app.ws(&expert_token).await;
+    app.post(
+        &expert_token,
+        &format!("/api/tickets/{id}/claim"),
+        json!({}),
+    )
+    .await;
+    let seen = clerk.recv_type("presence").await;
+    assert_eq!(
+        (seen["name"].as_str(), seen["status"].as_str()),
+        (Some("杨志刚"), Some("on_duty"))
+    );
+}
+
+#[tokio::test]
+async fn shutting_down_closes_live_sockets_with_going_away() {
+    let mut app = TestApp::spawn().await;
+    let mut signed_in = app.ws(&app.token("clerk.dawan").await).await;
+    let mut anonymous = app.ws_anonymous().await;
+    app.stop();
+    assert_eq!(signed_in.close_code().await, Some(1001));
+    assert_eq!(anonymous.close_code().await, Some(1001));
+}

@@ -8,6 +8,7 @@ use super::writer::{self, LastHeard};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::error::AppError;
+use crate::helpdesk::repo::Ticket;
 use crate::helpdesk::{repo, service};
 use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt};
@@ -56,10 +57,21 @@ where
     if let Some(actor) = actor {
         session.signed_in(actor).await;
     }
+    let auth_deadline = tokio::time::sleep(protocol::AUTH_TIMEOUT);
+    tokio::pin!(auth_deadline);
+    let mut stopping = session.state.hub.stopping();
     loop {
         let msg = tokio::select! {
             msg = stream.next() => msg,
             _ = &mut writer => break,
+            Ok(()) = stopping.changed() => {
+                let _ = session.tx.send(Outbound::Close(close::GOING_AWAY, "server shutting down")).await;
+                break;
+            }
+            () = &mut auth_deadline, if session.conn.is_none() => {
+                let _ = session.tx.send(Outbound::Close(close::AUTH_FAILED, "no auth in time")).await;
+                break;
+            }
         };
         heard.touch();
         let keep_going = match msg {
@@ -220,6 +232,16 @@ impl Session {
         let found = service::visible(&self.state, actor, ticket).await?;
         let _ = self.tx.send(Outbound::Pending { ticket }).await;
         self.state.hub.follow_ticket(id, found.scope(), ticket);
+        let result = self.send_snapshots(&found, after).await;
+        if result.is_err() {
+            self.state.hub.unfollow_ticket(id, ticket);
+        }
+        result
+    }
+
+    /// The log after `after`, in pages; the writer releases held live events after the last.
+    async fn send_snapshots(&self, found: &Ticket, after: i64) -> Result<(), AppError> {
+        let ticket = found.id;
         let mut people = vec![found.creator_id];
         people.extend(found.assignee_id);
         let presence = self.state.hub.presence_of(&people);

@@ -70,6 +70,7 @@ pub struct Hub {
     inner: Mutex<Inner>,
     order: Vec<tokio::sync::Mutex<()>>,
     metrics: Arc<Metrics>,
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
@@ -80,7 +81,18 @@ impl Hub {
                 .map(|_| tokio::sync::Mutex::new(()))
                 .collect(),
             metrics,
+            stopping: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Tells every connection that the server is going away (they close with 1001).
+    pub fn shut_down(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Completes when the server starts shutting down.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

@@ -29,6 +29,9 @@ pub mod close {
 /// How many failed `auth` frames close the socket.
 pub const MAX_AUTH_ATTEMPTS: u32 = 3;
 
+/// How long a socket may stay open without signing in.
+pub const AUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Frames a client sends.
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]

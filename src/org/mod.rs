@@ -4,7 +4,7 @@
 
 pub mod catalogue;
 pub mod demo;
-mod geography;
+pub mod geography;
 pub mod repo;
 
 use crate::error::AppError;

@@ -31,6 +31,13 @@ pub async fn unit_by_code(conn: &mut AnyConnection, code: &str) -> sqlx::Result<
     row.as_ref().map(unit_from).transpose()
 }
 
+pub async fn unit_count(conn: &mut AnyConnection) -> sqlx::Result<i64> {
+    sqlx::query("SELECT COUNT(*) AS n FROM units")
+        .fetch_one(conn)
+        .await?
+        .try_get("n")
+}
+
 /// Inserts a unit below `parent`; its path is the parent's path plus its own code.
 pub async fn insert_unit(
     conn: &mut AnyConnection,

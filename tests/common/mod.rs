@@ -92,6 +92,13 @@ impl TestApp {
         }
     }
 
+    /// Starts a graceful shutdown, as SIGTERM does.
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

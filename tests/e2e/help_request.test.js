@@ -62,3 +62,25 @@ test("a clerk's help request reaches the county expert live and is resolved", as
   await expert.screenshot({ path: join(shots, "5-expert-resolved.png") });
   await clerk.screenshot({ path: join(shots, "6-clerk-sees-resolved.png") });
 });
+
+test("the console is in Chinese by default and switches to English", async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.getByRole("heading", { name: "登录" }).waitFor();
+  await page.fill("#username", "clerk.dawan");
+  await page.fill("#password", "wrong-password");
+  await page.press("#password", "Enter");
+  await page.locator(".error", { hasText: "用户名或密码不正确" }).waitFor();
+  await page.click("#lang");
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.fill("#username", "expert.jingyuan");
+  await page.fill("#password", "backstop");
+  await page.press("#password", "Enter");
+  await page.getByRole("tab", { name: /Unclaimed/ }).waitFor();
+  assert.equal(await page.locator("#conn").textContent(), "Connected");
+  await page.screenshot({ path: join(shots, "7-english.png") });
+  await page.click("#lang");
+  await page.getByRole("tab", { name: /待受理/ }).waitFor();
+  await context.close();
+});
