@@ -355,3 +355,24 @@ async fn shutting_down_closes_live_sockets_with_going_away() {
     assert_eq!(signed_in.close_code().await, Some(1001));
     assert_eq!(anonymous.close_code().await, Some(1001));
 }
+
+#[tokio::test]
+async fn a_request_withdrawn_before_anyone_claimed_it_reopens_into_the_queue() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let id = app.raise(&clerk, "误提交的求助").await;
+    let (_, v) = app
+        .post(&clerk, &format!("/api/tickets/{id}/close"), json!({}))
+        .await;
+    assert_eq!(v["ticket"]["state"], "closed");
+    let (_, v) = app
+        .post(&clerk, &format!("/api/tickets/{id}/reopen"), json!({}))
+        .await;
+    assert_eq!(
+        (
+            v["ticket"]["state"].as_str(),
+            v["ticket"]["assignee_id"].is_null()
+        ),
+        (Some("new"), true)
+    );
+}

@@ -87,10 +87,15 @@ export class Live {
     }, this.heartbeatMs);
   }
 
-  onClose(ws, event) {
+  async onClose(ws, event) {
     if (ws !== this.ws) return;
     clearInterval(this.beat);
-    if (event.code === 4001 || event.code === 1008) { this.emit("auth-lost", event); return; }
+    if (event.code === 4001) { this.emit("auth-lost", event); return; }
+    // A refused upgrade looks like any dropped link (1006): ask whether the session still holds.
+    if (event.code === 1006 && navigator.onLine) {
+      const me = await fetch("/api/me", { credentials: "same-origin" }).catch(() => null);
+      if (me?.status === 401) { this.emit("auth-lost", event); return; }
+    }
     if (!navigator.onLine) { this.setState("offline"); return; }
     this.setState("reconnecting");
     const ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.attempt++);

@@ -141,7 +141,11 @@ pub async fn apply(
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    let next = ticket.state.after(mv)?;
+    let mut next = ticket.state.after(mv)?;
+    if next == TicketState::Claimed && ticket.assignee_id.is_none() && mv == Move::Reopen {
+        // A request withdrawn before anyone claimed it goes back to the queue.
+        next = TicketState::New;
+    }
     let (assignee, body) = match mv {
         Move::Claim => (Some(actor.id), String::new()),
         Move::Transfer => {
