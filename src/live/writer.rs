@@ -13,6 +13,11 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
+const TOO_SLOW_REASON: &str = "too slow: reconnect and resume";
+
+/// How long a closing handshake may take before the socket is dropped.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
 /// Events held for one ticket while its snapshot is read, before the connection counts as stuck.
 const MAX_PENDING: usize = 1024;
 
@@ -121,19 +126,20 @@ pub async fn run<S>(
 {
     let mut order = Order::default();
     let mut beat = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
-    let closing = loop {
+    let closing = 'deliver: loop {
         let out = tokio::select! {
             out = rx.recv() => match out {
                 Some(out) => out,
                 None => break None,
             },
-            () = kill.notified() => break Some((close::TOO_SLOW, "too slow: reconnect and resume")),
+            () = kill.notified() => break Some((close::TOO_SLOW, TOO_SLOW_REASON)),
             _ = beat.tick() => {
                 if heard.silent_for() > heartbeat * 2 {
                     break Some((close::TIMEOUT, "no heartbeat"));
                 }
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
-                    break None;
+                tokio::select! {
+                    sent = sink.send(Message::Ping(Default::default())) => if sent.is_err() { break None },
+                    () = kill.notified() => break Some((close::TOO_SLOW, TOO_SLOW_REASON)),
                 }
                 continue;
             }
@@ -141,8 +147,10 @@ pub async fn run<S>(
         match order.step(out) {
             Step::Send(texts) => {
                 for text in texts {
-                    if sink.send(Message::Text(text)).await.is_err() {
-                        return;
+                    // A peer that stopped reading blocks this send; the hub's kill must still win.
+                    tokio::select! {
+                        sent = sink.send(Message::Text(text)) => if sent.is_err() { return },
+                        () = kill.notified() => break 'deliver Some((close::TOO_SLOW, TOO_SLOW_REASON)),
                     }
                 }
             }
@@ -154,9 +162,10 @@ pub async fn run<S>(
             code,
             reason: reason.into(),
         };
-        let _ = sink.send(Message::Close(Some(frame))).await;
+        // A stuck peer may never take the close frame: give it a moment, then drop the socket.
+        let _ = tokio::time::timeout(CLOSE_GRACE, sink.send(Message::Close(Some(frame)))).await;
     }
-    let _ = sink.close().await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, sink.close()).await;
 }
 
 #[cfg(test)]

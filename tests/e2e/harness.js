@@ -2,7 +2,7 @@
 // headless Debian chromium through playwright-core.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +26,13 @@ export async function startServer() {
     });
     child.on("exit", (code) => reject(new Error(`backstop exited with ${code} before listening`)));
   });
-  return { url, stop: () => child.kill("SIGTERM") };
+  return {
+    url,
+    stop: () => {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function startBrowser() {
