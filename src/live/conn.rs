@@ -8,7 +8,7 @@ use super::writer::{self, LastHeard};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::helpdesk::repo::Ticket;
+use crate::helpdesk::repo::{Ticket, TicketEvent};
 use crate::helpdesk::{repo, service};
 use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt};
@@ -17,8 +17,28 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 
-/// Log entries per snapshot page.
+/// Log entries read per snapshot query.
 const SNAPSHOT_PAGE: i64 = 500;
+/// Roughly the largest snapshot frame, so that no frame outgrows the socket's write buffer.
+const SNAPSHOT_BYTES: usize = 256 * 1024;
+
+/// Splits log entries into runs of about `SNAPSHOT_BYTES` of text each, in order; always at
+/// least one run, possibly empty.
+fn chunk_by_size(events: Vec<TicketEvent>) -> Vec<Vec<TicketEvent>> {
+    let mut chunks = vec![Vec::new()];
+    let mut size = 0;
+    for e in events {
+        let cost = e.body.len() + 256;
+        let current = chunks.last_mut().expect("never empty");
+        if !current.is_empty() && size + cost > SNAPSHOT_BYTES {
+            chunks.push(Vec::new());
+            size = 0;
+        }
+        size += cost;
+        chunks.last_mut().expect("never empty").push(e);
+    }
+    chunks
+}
 
 struct Session {
     state: AppState,
@@ -60,10 +80,14 @@ where
     let auth_deadline = tokio::time::sleep(protocol::AUTH_TIMEOUT);
     tokio::pin!(auth_deadline);
     let mut stopping = session.state.hub.stopping();
+    let mut writer_done = false;
     loop {
         let msg = tokio::select! {
             msg = stream.next() => msg,
-            _ = &mut writer => break,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
             Ok(()) = stopping.changed() => {
                 let _ = session.tx.send(Outbound::Close(close::GOING_AWAY, "server shutting down")).await;
                 break;
@@ -97,7 +121,9 @@ where
     }
     drop(session);
     // The writer ends once its queue is dropped and drained; do not wait on a stuck peer forever.
-    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    if !writer_done {
+        let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    }
 }
 
 impl Session {
@@ -250,30 +276,32 @@ impl Session {
             let mut conn = self.state.db.read().acquire().await?;
             let events = repo::events_after(&mut conn, ticket, after, SNAPSHOT_PAGE).await?;
             drop(conn);
-            let complete = (events.len() as i64) < SNAPSHOT_PAGE;
-            let upto = events.last().map_or(after, |e| e.seq);
-            let frame = ServerFrame::Snapshot {
-                ticket: found.clone(),
-                events,
-                has_more: !complete,
-                presence: presence.clone(),
-            };
-            let text = frame.to_text().into();
-            if self
-                .tx
-                .send(Outbound::Snapshot {
+            let last_page = (events.len() as i64) < SNAPSHOT_PAGE;
+            let chunks = chunk_by_size(events);
+            let count = chunks.len();
+            for (i, events) in chunks.into_iter().enumerate() {
+                let complete = last_page && i + 1 == count;
+                let upto = events.last().map_or(after, |e| e.seq);
+                after = upto;
+                let frame = ServerFrame::Snapshot {
+                    ticket: found.clone(),
+                    events,
+                    has_more: !complete,
+                    presence: presence.clone(),
+                };
+                let out = Outbound::Snapshot {
                     ticket,
                     upto,
                     complete,
-                    text,
-                })
-                .await
-                .is_err()
-                || complete
-            {
+                    text: frame.to_text().into(),
+                };
+                if self.tx.send(out).await.is_err() {
+                    return Ok(());
+                }
+            }
+            if last_page {
                 return Ok(());
             }
-            after = upto;
         }
     }
 

@@ -36,7 +36,8 @@ async fn upgrade(
     let ws = ws
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
-        .max_write_buffer_size(live.max_frame_bytes * 4)
+        // Room for the largest frame the server writes (a snapshot page of about 256 KiB).
+        .max_write_buffer_size(1024 * 1024)
         .max_message_size(live.max_frame_bytes)
         .max_frame_size(live.max_frame_bytes);
     Ok(ws.on_upgrade(move |socket| async move {

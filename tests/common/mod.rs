@@ -159,6 +159,42 @@ impl TestApp {
         ws
     }
 
+    /// A signed-in WebSocket over a socket with a tiny receive buffer, for a client that
+    /// stops reading.
+    pub async fn ws_small_buffer(&self, token: &str) -> Ws {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("buffer size");
+        let stream = socket.connect(self.addr).await.expect("connects");
+        let mut req = format!("ws://{}/ws", self.addr)
+            .into_client_request()
+            .expect("request");
+        let v = format!("Bearer {token}").parse().expect("header");
+        req.headers_mut().insert("authorization", v);
+        let (inner, _) = tokio_tungstenite::client_async(req, MaybeTlsStream::Plain(stream))
+            .await
+            .expect("ws handshake");
+        let mut ws = Ws { inner };
+        ws.recv_type("hello").await;
+        ws
+    }
+
+    /// A counter or gauge from /metrics.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .http
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0)
+    }
+
     pub async fn ws_anonymous(&self) -> Ws {
         self.ws_anonymous_with(None).await
     }
