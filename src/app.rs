@@ -4,6 +4,7 @@
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::helpdesk::journal::Journal;
 use crate::http::metrics::Metrics;
 use crate::live::Hub;
 use std::future::Future;
@@ -18,6 +19,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub hub: Arc<Hub>,
+    pub journal: Journal,
     pub metrics: Arc<Metrics>,
 }
 
@@ -38,11 +40,14 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         let metrics = Arc::new(Metrics::new());
+        let hub = Arc::new(Hub::new(metrics.clone()));
+        let journal = Journal::start(db.clone(), hub.clone(), clock.clone(), metrics.clone());
         let state = AppState {
             db,
             clock,
             settings: Arc::new(settings),
-            hub: Arc::new(Hub::new(metrics.clone())),
+            hub,
+            journal,
             metrics,
         };
         Ok(Self { listener, state })

@@ -7,7 +7,10 @@ use tracing_subscriber::EnvFilter;
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to stderr; stdout carries only what the command prints for the operator.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // A second init (tests starting several servers) keeps the first subscriber.
     let _ = match format {
         LogFormat::Human => builder.try_init(),

@@ -1,12 +1,12 @@
 //! What people do with tickets. Each operation checks jurisdiction, commits, and only then
 //! tells the live hub, so nobody is shown a change that could still roll back.
 
+use super::journal::{Entry, Posted};
 use super::repo::{self, NewEvent, NewTicket, Ticket, TicketEvent};
 use super::ticket::{Difficulty, EventKind, Move, TicketKind, TicketState};
 use crate::app::AppState;
 use crate::auth::jurisdiction::{self, path_covers};
 use crate::auth::Actor;
-use crate::db::is_unique_violation;
 use crate::error::{AppError, AppResult};
 use crate::org::{catalogue, Role};
 use serde::Deserialize;
@@ -197,14 +197,8 @@ async fn transfer_target(state: &AppState, ticket: &Ticket, to: i64) -> AppResul
     Ok(target.display_name)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Posted {
-    pub seq: i64,
-    /// True when this client id had been stored before: nothing new was written.
-    pub duplicate: bool,
-}
-
-/// A chat message into the ticket's log. A re-sent `client_id` gets its first seq back.
+/// A chat message into the ticket's log, committed by the journal. A re-sent `client_id` gets
+/// its first seq back.
 pub async fn post_message(
     state: &AppState,
     actor: &Actor,
@@ -228,86 +222,12 @@ pub async fn post_message(
     if !requester && !jurisdiction::may_direct(actor, &scope) {
         return Err(AppError::Forbidden);
     }
-    match store_message(state, actor, &ticket, text, client_id, requester).await {
-        Err(AppError::Db(e)) if is_unique_violation(&e) => {
-            // The same client id raced in on another connection: answer as a re-send.
-            let mut conn = state.db.read().acquire().await?;
-            let seq = repo::seq_of_client_id(&mut conn, id, actor.id, client_id.unwrap_or(""))
-                .await?
-                .ok_or(AppError::Db(e))?;
-            Ok(Posted {
-                seq,
-                duplicate: true,
-            })
-        }
-        other => other,
-    }
-}
-
-async fn store_message(
-    state: &AppState,
-    actor: &Actor,
-    ticket: &Ticket,
-    text: &str,
-    client_id: Option<&str>,
-    requester: bool,
-) -> AppResult<Posted> {
-    let id = ticket.id;
-    let _order = state.hub.order_lock(id).lock().await;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    if let Some(c) = client_id {
-        if let Some(seq) = repo::seq_of_client_id(&mut tx, id, actor.id, c).await? {
-            return Ok(Posted {
-                seq,
-                duplicate: true,
-            });
-        }
-    }
-    let current = repo::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
-    if current.state == TicketState::Closed {
-        return Err(AppError::InvalidState(
-            "the ticket is closed; reopen it first".into(),
-        ));
-    }
-    let message = NewEvent {
-        kind: EventKind::Message,
+    let entry = Entry {
+        ticket: id,
         actor_id: actor.id,
-        body: text,
-        client_id,
+        requester,
+        text: text.to_string(),
+        client_id: client_id.map(str::to_string),
     };
-    let seq = repo::append(&mut tx, id, &message, now).await?;
-    // A clerk's answer to "waiting for you" hands the ticket back to its expert.
-    if requester && current.state == TicketState::Waiting {
-        let from = (TicketState::Waiting, current.assignee_id);
-        if repo::transition(
-            &mut tx,
-            id,
-            from,
-            (TicketState::Claimed, current.assignee_id),
-        )
-        .await?
-        {
-            let resumed = NewEvent {
-                kind: EventKind::Resumed,
-                actor_id: actor.id,
-                body: "",
-                client_id: None,
-            };
-            repo::append(&mut tx, id, &resumed, now).await?;
-        }
-    }
-    let fresh = repo::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
-    let events = repo::events_after(&mut tx, id, seq - 1, 10).await?;
-    tx.commit().await?;
-    state.metrics.messages.inc();
-    state.hub.publish(&fresh, &events, None);
-    Ok(Posted {
-        seq,
-        duplicate: false,
-    })
+    state.journal.append(entry).await
 }

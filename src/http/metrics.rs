@@ -8,8 +8,8 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use std::time::Instant;
 
@@ -19,6 +19,7 @@ pub struct Metrics {
     pub messages: IntCounter,
     pub tickets_created: IntCounter,
     pub slow_disconnects: IntCounter,
+    pub journal_group_size: Histogram,
     tickets: IntGaugeVec,
     http_seconds: HistogramVec,
 }
@@ -39,6 +40,14 @@ impl Metrics {
             "Connections closed because they did not read their frames",
         )
         .expect("valid metric");
+        let journal_group_size = Histogram::with_opts(
+            HistogramOpts::new(
+                "backstop_journal_group_size",
+                "Messages committed per transaction",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+        )
+        .expect("valid metric");
         let tickets = IntGaugeVec::new(
             Opts::new("backstop_tickets", "Tickets by state"),
             &["state"],
@@ -57,6 +66,7 @@ impl Metrics {
             Box::new(messages.clone()),
             Box::new(tickets_created.clone()),
             Box::new(slow_disconnects.clone()),
+            Box::new(journal_group_size.clone()),
             Box::new(tickets.clone()),
             Box::new(http_seconds.clone()),
         ] {
@@ -68,6 +78,7 @@ impl Metrics {
             messages,
             tickets_created,
             slow_disconnects,
+            journal_group_size,
             tickets,
             http_seconds,
         }

@@ -109,6 +109,22 @@ impl Hub {
         &self.order[stripe]
     }
 
+    /// The order locks of several tickets, taken in one fixed order so that callers never
+    /// wait on each other in a circle.
+    pub async fn order_locks(&self, tickets: &[i64]) -> Vec<tokio::sync::MutexGuard<'_, ()>> {
+        let mut stripes: Vec<usize> = tickets
+            .iter()
+            .map(|t| usize::try_from(t.rem_euclid(ORDER_STRIPES as i64)).unwrap_or(0))
+            .collect();
+        stripes.sort_unstable();
+        stripes.dedup();
+        let mut guards = Vec::with_capacity(stripes.len());
+        for s in stripes {
+            guards.push(self.order[s].lock().await);
+        }
+        guards
+    }
+
     pub fn register(
         &self,
         actor: Arc<Actor>,
