@@ -376,3 +376,31 @@ async fn a_request_withdrawn_before_anyone_claimed_it_reopens_into_the_queue() {
         (Some("new"), true)
     );
 }
+
+#[tokio::test]
+async fn messages_sent_together_are_committed_in_groups() {
+    let app = TestApp::spawn().await;
+    let clerk_token = app.token("clerk.dawan").await;
+    let id = app.raise(&clerk_token, "批量提交").await;
+    let mut sockets = Vec::new();
+    for _ in 0..10 {
+        sockets.push(app.ws(&clerk_token).await);
+    }
+    for (n, ws) in sockets.iter_mut().enumerate() {
+        for m in 0..20 {
+            ws.send(json!({ "type": "send", "ticket": id, "client_id": format!("g{n}-{m}"), "text": "一起发" })).await;
+        }
+    }
+    for ws in &mut sockets {
+        for _ in 0..20 {
+            ws.recv_type("ack").await;
+        }
+    }
+    let groups = app.metric("backstop_journal_group_size_count").await;
+    let messages = app.metric("backstop_journal_group_size_sum").await;
+    assert_eq!(messages, 200.0);
+    assert!(
+        groups < messages / 2.0,
+        "{messages} messages took {groups} transactions"
+    );
+}

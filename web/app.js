@@ -7,6 +7,7 @@ import { t, lang, setLang, applyStatic, errorText } from "./i18n.js";
 import { Live } from "./live.js";
 import { setCatalogue } from "./tickets.js";
 import { clerkView } from "./clerk.js";
+import { load, save, clearAll } from "./store.js";
 import { expertView } from "./expert.js";
 
 const main = document.getElementById("main");
@@ -16,12 +17,18 @@ async function boot() {
   setLang(lang());
   document.getElementById("lang").textContent = lang() === "zh" ? "English" : "中文";
   document.getElementById("lang").onclick = () => { setLang(lang() === "zh" ? "en" : "zh"); location.reload(); };
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  let user;
   try {
-    const { user } = await api("GET", "/api/me");
-    await start(user);
+    ({ user } = await api("GET", "/api/me"));
   } catch (err) {
-    showLogin(err.code === "session_expired" ? errorText(err) : "");
+    // Without a link, open with the last signed-in person: queued messages wait for the link.
+    const cached = err.code === "network" ? load("me", null) : null;
+    if (!cached) return showLogin(err.code === "session_expired" ? errorText(err) : "");
+    user = cached;
   }
+  save("me", user);
+  await start(user);
 }
 
 function showLogin(message) {
@@ -43,6 +50,7 @@ function showLogin(message) {
     error.textContent = "";
     try {
       const { user } = await api("POST", "/api/session", { username: username.value.trim(), password: password.value });
+      save("me", user);
       await start(user);
     } catch (err) {
       error.textContent = errorText(err);
@@ -55,15 +63,26 @@ function showLogin(message) {
 }
 
 async function start(me) {
-  const catalogue = await api("GET", "/api/catalogue");
+  let catalogue = load("catalogue", null);
+  try {
+    catalogue = await api("GET", "/api/catalogue");
+    save("catalogue", catalogue);
+  } catch (err) {
+    if (!catalogue) throw err;
+  }
   setCatalogue(catalogue);
   document.getElementById("who").textContent = `${me.display_name} · ${me.unit_name}`;
   const logout = document.getElementById("logout");
   logout.hidden = false;
-  const live = new Live();
-  logout.onclick = async () => { live.close(); await api("DELETE", "/api/session").catch(() => {}); location.reload(); };
+  const live = new Live(me.id);
+  logout.onclick = async () => {
+    live.close();
+    await api("DELETE", "/api/session").catch(() => {});
+    clearAll();
+    location.reload();
+  };
   showConnection(live);
-  live.on("auth-lost", () => location.reload());
+  live.on("auth-lost", () => { save("me", null); location.reload(); });
   if (me.role === "clerk") {
     clerkView({ me, live, catalogue, main });
   } else {
@@ -80,9 +99,10 @@ function showConnection(live) {
   const draw = ({ state, queued }) => {
     badge.className = `conn ${state}`;
     badge.dataset.state = state;
-    badge.textContent = t(`conn.${state}`) + (queued ? ` · ${queued}` : "");
+    badge.textContent = t(`conn.${state}`) + (queued ? ` · ${t("conn.queued", { n: queued })}` : "");
+    badge.dataset.queued = queued;
   };
-  draw({ state: "connecting", queued: 0 });
+  draw({ state: navigator.onLine ? "connecting" : "offline", queued: live.outbox.size });
   live.on("state", draw);
 }
 

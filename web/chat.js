@@ -26,6 +26,7 @@ export class ChatPane {
     this.input.addEventListener("input", () => this.announceTyping());
     this.root.append(this.header, this.log, this.typingLine, el("div.composer", {}, this.input, this.sendButton));
     this.renderHeader();
+    for (const m of live.pendingFor(ticket.id)) this.showPending(m.client_id, m.text, m.at);
   }
 
   mine(actorId) { return actorId === this.me.id; }
@@ -135,15 +136,20 @@ export class ChatPane {
     const text = this.input.value.trim();
     if (!text || this.input.disabled) return;
     const id = this.live.send(this.ticket.id, text);
-    const node = this.bubble(this.me.id, this.me.display_name, text, Date.now());
+    this.showPending(id, text, Date.now());
+    this.input.value = "";
+    this.input.focus();
+  }
+
+  /** A message of mine not yet acknowledged: shown at the end, marked as sending. */
+  showPending(id, text, at) {
+    const node = this.bubble(this.me.id, this.me.display_name, text, at);
     node.classList.add("pending");
     node.dataset.clientId = id;
     node.append(el("div.status.sending", { text: t("chat.sending") }));
     this.pending.set(id, node);
     this.log.append(node);
     this.log.scrollTop = this.log.scrollHeight;
-    this.input.value = "";
-    this.input.focus();
   }
 
   applyAck(ack) {

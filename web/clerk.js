@@ -6,6 +6,7 @@ import { t, errorText } from "./i18n.js";
 import { api } from "./api.js";
 import { renderList, upsert } from "./tickets.js";
 import { Workspace } from "./workspace.js";
+import { load, save } from "./store.js";
 
 export function clerkView({ me, live, catalogue, main }) {
   const tickets = new Map();
@@ -29,8 +30,11 @@ export function clerkView({ me, live, catalogue, main }) {
       button.textContent = t("form.submit");
     }
   });
+  const listKey = `tickets.${me.id}`;
+  for (const tk of load(listKey, [])) upsert(tickets, tk);
   const redraw = () => {
     const sorted = [...tickets.values()].sort((a, b) => b.created_at - a.created_at);
+    save(listKey, sorted.slice(0, 100));
     const open = sorted.filter((x) => x.state !== "closed" && x.state !== "resolved").length;
     count.textContent = open;
     count.classList.toggle("zero", open === 0);
@@ -50,6 +54,8 @@ export function clerkView({ me, live, catalogue, main }) {
     el("h2", { text: t("clerk.new") }), form,
     el("h2", {}, t("clerk.mine"), count), list);
   main.replaceChildren(el("div.layout", {}, side, workspace.root));
+  redraw();
+  workspace.restore();
   setInterval(redraw, 60000);
 }
 

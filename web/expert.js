@@ -46,5 +46,6 @@ export function expertView({ me, live, main }) {
   const side = el("aside.side", {}, el("div.tabs", { role: "tablist" }, ...tabButtons), list);
   main.replaceChildren(el("div.layout", {}, side, workspace.root));
   redraw();
+  workspace.restore();
   setInterval(redraw, 30000);
 }

@@ -1,6 +1,9 @@
 // The live channel: one WebSocket per tab, reconnecting with backoff and jitter, resubscribing
 // to the queue and to every followed ticket from the last seq held, and re-sending messages
-// that were not acknowledged (the server stores a client id once).
+// that were not acknowledged (the server stores a client id once). The outbox is kept in
+// localStorage, so queued messages survive a reload and go out, in order, when the link returns.
+
+import { load, save } from "./store.js";
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15000;
@@ -10,11 +13,17 @@ function clientId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+function sendFrame(m) {
+  return { type: "send", ticket: m.ticket, client_id: m.client_id, text: m.text };
+}
+
 export class Live {
-  constructor() {
+  constructor(userId) {
     this.handlers = new Map();
     this.follows = new Map();   // ticket id → last seq held
-    this.outbox = new Map();    // client id → send frame not yet acknowledged
+    this.outboxKey = `outbox.${userId}`;
+    // client id → { ticket, client_id, text, at }, in the order written
+    this.outbox = new Map(load(this.outboxKey, []).map((m) => [m.client_id, m]));
     this.queue = false;
     this.state = "connecting";
     this.attempt = 0;
@@ -62,11 +71,11 @@ export class Live {
         break;
       }
       case "ack":
-        this.outbox.delete(frame.client_id);
-        this.emit("state", { state: this.state, queued: this.outbox.size });
+        this.forget(frame.client_id);
         break;
       case "error":
-        if (frame.client_id && frame.code !== "internal") this.outbox.delete(frame.client_id);
+        // Refused for good (not a passing server fault): it will not be sent again.
+        if (frame.client_id && frame.code !== "internal") this.forget(frame.client_id);
         break;
     }
     this.emit(frame.type, frame);
@@ -78,7 +87,7 @@ export class Live {
     this.setState("connected");
     if (this.queue) this.raw({ type: "subscribe_queue" });
     for (const [ticket, seq] of this.follows) this.raw({ type: "subscribe", ticket, after_seq: seq });
-    for (const frame of this.outbox.values()) this.raw(frame);
+    for (const m of this.outbox.values()) this.raw(sendFrame(m));
     clearInterval(this.beat);
     // A socket can die without a close event (half-open link): ping, and give up on silence.
     this.beat = setInterval(() => {
@@ -127,14 +136,24 @@ export class Live {
 
   /** Queues a chat message; returns its client id. It is sent now and again after reconnects. */
   send(ticket, text) {
-    const frame = { type: "send", ticket, client_id: clientId(), text };
-    this.outbox.set(frame.client_id, frame);
-    this.raw(frame);
-    this.emit("state", { state: this.state, queued: this.outbox.size });
-    return frame.client_id;
+    const message = { ticket, client_id: clientId(), text, at: Date.now() };
+    this.outbox.set(message.client_id, message);
+    this.persist();
+    this.raw(sendFrame(message));
+    return message.client_id;
   }
 
-  retrySend(id) { const f = this.outbox.get(id); if (f) this.raw(f); }
+  /** Messages for `ticket` still waiting for their ack, oldest first. */
+  pendingFor(ticket) { return [...this.outbox.values()].filter((m) => m.ticket === ticket); }
+
+  forget(id) {
+    if (this.outbox.delete(id)) this.persist();
+  }
+
+  persist() {
+    save(this.outboxKey, [...this.outbox.values()]);
+    this.emit("state", { state: this.state, queued: this.outbox.size });
+  }
 
   typing(ticket) { this.raw({ type: "typing", ticket }); }
 

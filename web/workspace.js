@@ -4,6 +4,7 @@
 import { el } from "./format.js";
 import { t } from "./i18n.js";
 import { ChatPane } from "./chat.js";
+import { load, save } from "./store.js";
 
 export class Workspace {
   constructor({ me, live }) {
@@ -22,8 +23,26 @@ export class Workspace {
     live.on("error", (f) => { if (f.client_id) for (const p of this.panes.values()) p.applySendError(f); });
     live.on("typing", (f) => this.panes.get(f.ticket)?.showTyping(f));
     live.on("presence", (f) => { for (const p of this.panes.values()) p.applyPresence(f); });
-    live.on("ticket", (f) => this.panes.get(f.ticket.id)?.applyTicket(f.ticket));
+    live.on("ticket", (f) => {
+      const pane = this.panes.get(f.ticket.id);
+      if (!pane) return;
+      pane.applyTicket(f.ticket);
+      this.remember();
+    });
+    this.tabsKey = `tabs.${me.id}`;
     this.render();
+  }
+
+  /** Reopens the conversations that were open before a reload. */
+  restore() {
+    const saved = load(this.tabsKey, { open: [], active: null });
+    for (const ticket of saved.open) this.open(ticket, false);
+    const active = saved.open.find((tk) => tk.id === saved.active);
+    if (active) this.open(active);
+  }
+
+  remember() {
+    save(this.tabsKey, { open: [...this.panes.values()].map((p) => p.ticket), active: this.active });
   }
 
   onEvent(event) {
@@ -36,7 +55,7 @@ export class Workspace {
     }
   }
 
-  open(ticket) {
+  open(ticket, focus = true) {
     if (!this.panes.has(ticket.id)) {
       this.panes.set(ticket.id, new ChatPane({ ticket, me: this.me, live: this.live }));
       this.live.follow(ticket.id);
@@ -44,7 +63,8 @@ export class Workspace {
     this.active = ticket.id;
     this.unread.delete(ticket.id);
     this.render();
-    this.panes.get(ticket.id).input.focus();
+    this.remember();
+    if (focus) this.panes.get(ticket.id).input.focus();
     this.onActive(ticket.id);
   }
 
@@ -54,6 +74,7 @@ export class Workspace {
     this.live.unfollow(id);
     if (this.active === id) this.active = [...this.panes.keys()].pop() ?? null;
     this.render();
+    this.remember();
     this.onActive(this.active);
   }
 

@@ -32,6 +32,8 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("format.js", "text/javascript; charset=utf-8"),
     asset!("tickets.js", "text/javascript; charset=utf-8"),
     asset!("workspace.js", "text/javascript; charset=utf-8"),
+    asset!("store.js", "text/javascript; charset=utf-8"),
+    asset!("sw.js", "text/javascript; charset=utf-8"),
 ];
 
 const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \
@@ -40,6 +42,8 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; connect-src '
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(|headers: HeaderMap| async move { serve("index.html", &headers) }))
+        // The service worker lives at the root so that it may serve the whole console.
+        .route("/sw.js", get(|headers: HeaderMap| async move { serve("sw.js", &headers) }))
         .route(
             "/assets/{name}",
             get(|Path(name): Path<String>, headers: HeaderMap| async move { serve(&name, &headers) }),
