@@ -19,6 +19,8 @@ pub struct Settings {
     pub session_hours: u64,
     /// How long an API token lasts.
     pub token_days: u64,
+    /// Largest screenshot or document accepted by `POST /api/files`.
+    pub max_upload_bytes: usize,
     pub live: LiveSettings,
 }
 
@@ -63,6 +65,7 @@ impl Default for Settings {
             log_format: LogFormat::Human,
             session_hours: 12,
             token_days: 30,
+            max_upload_bytes: 5 * 1024 * 1024,
             live: LiveSettings::default(),
         }
     }
@@ -133,6 +136,7 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("session_hours", &self.session_hours)
             .field("token_days", &self.token_days)
+            .field("max_upload_bytes", &self.max_upload_bytes)
             .field("live", &self.live)
             .finish()
     }

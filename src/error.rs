@@ -22,6 +22,8 @@ pub enum AppError {
     BadJson(String),
     #[error("request body is too large")]
     TooLarge,
+    #[error("only PNG, JPEG, WebP and PDF files are accepted")]
+    UnsupportedType,
     #[error("unknown frame type {0:?}")]
     UnknownType(String),
     #[error("frame does not fit its type: {0}")]
@@ -65,6 +67,7 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::BadJson(_) => "bad_json",
             Self::TooLarge => "too_large",
+            Self::UnsupportedType => "unsupported_type",
             Self::UnknownType(_) => "unknown_type",
             Self::BadFrame(_) => "bad_frame",
             Self::BinaryUnsupported => "binary_unsupported",
@@ -87,6 +90,7 @@ impl AppError {
             Self::BadJson(_) | Self::UnknownType(_) | Self::BadFrame(_) => StatusCode::BAD_REQUEST,
             Self::BinaryUnsupported => StatusCode::BAD_REQUEST,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } | Self::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidState(_) | Self::Stale | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

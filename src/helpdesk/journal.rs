@@ -33,6 +33,8 @@ pub struct Entry {
     pub requester: bool,
     pub text: String,
     pub client_id: Option<String>,
+    /// An uploaded file of the sender's, by content hash.
+    pub file: Option<String>,
 }
 
 struct Job {
@@ -190,6 +192,7 @@ async fn store(
         actor_id: e.actor_id,
         body: &e.text,
         client_id: e.client_id.as_deref(),
+        file: e.file.as_deref(),
     };
     let seq = repo::append(conn, e.ticket, &message, now).await?;
     if e.requester && current.state == TicketState::Waiting {
@@ -201,6 +204,7 @@ async fn store(
                 actor_id: e.actor_id,
                 body: "",
                 client_id: None,
+                file: None,
             };
             repo::append(conn, e.ticket, &resumed, now).await?;
         }

@@ -52,6 +52,8 @@ pub struct TicketEvent {
     pub actor_name: String,
     pub body: String,
     pub client_id: Option<String>,
+    /// Content hash of an attached screenshot or document (`GET /api/files/{hash}`).
+    pub file: Option<String>,
     pub at: Millis,
 }
 
@@ -98,6 +100,7 @@ fn event_from(row: &AnyRow) -> Result<TicketEvent, sqlx::Error> {
         actor_name: row.try_get("actor_name")?,
         body: row.try_get("body")?,
         client_id: row.try_get("client_id")?,
+        file: row.try_get("file_hash")?,
         at: row.try_get("created_at")?,
     })
 }
@@ -191,6 +194,7 @@ pub struct NewEvent<'a> {
     pub actor_id: i64,
     pub body: &'a str,
     pub client_id: Option<&'a str>,
+    pub file: Option<&'a str>,
 }
 
 /// Appends to the ticket's log under the next sequence number, in the caller's transaction.
@@ -210,8 +214,8 @@ pub async fn append(
     .await?
     .try_get("last_seq")?;
     sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, seq, kind, actor_id, body, client_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO ticket_events (ticket_id, seq, kind, actor_id, body, client_id, file_hash, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(ticket_id)
     .bind(seq)
@@ -219,6 +223,7 @@ pub async fn append(
     .bind(e.actor_id)
     .bind(e.body)
     .bind(e.client_id)
+    .bind(e.file)
     .bind(now)
     .execute(conn)
     .await?;
@@ -252,7 +257,7 @@ pub async fn events_after(
 ) -> sqlx::Result<Vec<TicketEvent>> {
     let rows = sqlx::query(
         "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, u.display_name AS actor_name, e.body, \
-         e.client_id, e.created_at FROM ticket_events e JOIN users u ON u.id = e.actor_id \
+         e.client_id, e.file_hash, e.created_at FROM ticket_events e JOIN users u ON u.id = e.actor_id \
          WHERE e.ticket_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
     )
     .bind(ticket_id)

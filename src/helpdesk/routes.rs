@@ -1,6 +1,6 @@
 //! The HTTP API over tickets. Changes made here reach live clients through the hub.
 
-use super::service::{self, NewRequest};
+use super::service::{self, NewRequest, Outgoing};
 use super::ticket::Move;
 use crate::app::AppState;
 use crate::auth::Actor;
@@ -88,9 +88,12 @@ async fn show(
 
 #[derive(Deserialize)]
 struct MessageBody {
+    #[serde(default)]
     text: String,
     #[serde(default)]
     client_id: Option<String>,
+    #[serde(default)]
+    file: Option<String>,
 }
 
 async fn message(
@@ -100,8 +103,12 @@ async fn message(
     ApiJson(body): ApiJson<MessageBody>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let id = ticket_id(path)?;
-    let posted =
-        service::post_message(&state, &actor, id, &body.text, body.client_id.as_deref()).await?;
+    let msg = Outgoing {
+        text: &body.text,
+        client_id: body.client_id.as_deref(),
+        file: body.file.as_deref(),
+    };
+    let posted = service::post_message(&state, &actor, id, msg).await?;
     let status = if posted.duplicate {
         StatusCode::OK
     } else {

@@ -1,6 +1,7 @@
 //! What people do with tickets. Each operation checks jurisdiction, commits, and only then
 //! tells the live hub, so nobody is shown a change that could still roll back.
 
+use super::files;
 use super::journal::{Entry, Posted};
 use super::repo::{self, NewEvent, NewTicket, Ticket, TicketEvent};
 use super::ticket::{Difficulty, EventKind, Move, TicketKind, TicketState};
@@ -63,6 +64,7 @@ pub async fn create(state: &AppState, actor: &Actor, req: NewRequest) -> AppResu
         actor_id: actor.id,
         body: title,
         client_id: None,
+        file: None,
     };
     repo::append(&mut tx, id, &created, now).await?;
     let ticket = repo::get(&mut tx, id)
@@ -167,6 +169,7 @@ pub async fn apply(
         actor_id: actor.id,
         body: &body,
         client_id: None,
+        file: None,
     };
     let seq = repo::append(&mut tx, id, &event, now).await?;
     let ticket = repo::get(&mut tx, id)
@@ -197,21 +200,27 @@ async fn transfer_target(state: &AppState, ticket: &Ticket, to: i64) -> AppResul
     Ok(target.display_name)
 }
 
+/// What a person writes into a ticket: text, an attached file of theirs, or both.
+pub struct Outgoing<'a> {
+    pub text: &'a str,
+    pub client_id: Option<&'a str>,
+    pub file: Option<&'a str>,
+}
+
 /// A chat message into the ticket's log, committed by the journal. A re-sent `client_id` gets
 /// its first seq back.
 pub async fn post_message(
     state: &AppState,
     actor: &Actor,
     id: i64,
-    text: &str,
-    client_id: Option<&str>,
+    msg: Outgoing<'_>,
 ) -> AppResult<Posted> {
-    let text = text.trim();
-    if text.is_empty() {
+    let text = msg.text.trim();
+    if text.is_empty() && msg.file.is_none() {
         return Err(AppError::invalid("text", "must not be empty"));
     }
     check_length("text", text, state.settings.live.max_text_chars)?;
-    if let Some(c) = client_id {
+    if let Some(c) = msg.client_id {
         if c.is_empty() || c.len() > 64 {
             return Err(AppError::invalid("client_id", "1–64 characters"));
         }
@@ -222,12 +231,16 @@ pub async fn post_message(
     if !requester && !jurisdiction::may_direct(actor, &scope) {
         return Err(AppError::Forbidden);
     }
+    if let Some(hash) = msg.file {
+        files::check_own(state, actor, hash).await?;
+    }
     let entry = Entry {
         ticket: id,
         actor_id: actor.id,
         requester,
         text: text.to_string(),
-        client_id: client_id.map(str::to_string),
+        client_id: msg.client_id.map(str::to_string),
+        file: msg.file.map(str::to_string),
     };
     state.journal.append(entry).await
 }

@@ -20,6 +20,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::auth::routes::router())
         .merge(crate::helpdesk::routes::router())
+        .merge(crate::helpdesk::files::router(
+            state.settings.max_upload_bytes,
+        ))
         .merge(crate::live::routes::router())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::scrape))

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::Actor;
 use crate::error::AppError;
 use crate::helpdesk::repo::{Ticket, TicketEvent};
+use crate::helpdesk::service::Outgoing;
 use crate::helpdesk::{repo, service};
 use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt};
@@ -196,8 +197,14 @@ impl Session {
                 ticket,
                 client_id,
                 text,
+                file,
             } => {
-                return self.post(&actor, ticket, client_id, &text, reference).await;
+                let msg = Outgoing {
+                    text: &text,
+                    client_id: Some(&client_id),
+                    file: file.as_deref(),
+                };
+                return self.post(&actor, ticket, &client_id, msg, reference).await;
             }
             ClientFrame::Typing { ticket } => match self.state.hub.typing(id, ticket) {
                 true => Ok(()),
@@ -309,11 +316,12 @@ impl Session {
         &self,
         actor: &Actor,
         ticket: i64,
-        client_id: String,
-        text: &str,
+        client_id: &str,
+        msg: Outgoing<'_>,
         reference: Option<Value>,
     ) -> bool {
-        match service::post_message(&self.state, actor, ticket, text, Some(&client_id)).await {
+        let client_id = client_id.to_string();
+        match service::post_message(&self.state, actor, ticket, msg).await {
             Ok(posted) => {
                 let ack = ServerFrame::Ack {
                     ticket,

@@ -51,7 +51,11 @@ pub enum ClientFrame {
     Send {
         ticket: i64,
         client_id: String,
+        #[serde(default)]
         text: String,
+        /// Content hash of a file the sender uploaded with `POST /api/files`.
+        #[serde(default)]
+        file: Option<String>,
     },
     Typing {
         ticket: i64,
