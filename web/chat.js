@@ -5,6 +5,7 @@ import { el, clock, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { api } from "./api.js";
 import { itemName, stateBadge } from "./tickets.js";
+import { upload, ACCEPT_ATTR } from "./attach.js";
 
 export class ChatPane {
   constructor({ ticket, me, live }) {
@@ -24,9 +25,14 @@ export class ChatPane {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.submit(); }
     });
     this.input.addEventListener("input", () => this.announceTyping());
-    this.root.append(this.header, this.log, this.typingLine, el("div.composer", {}, this.input, this.sendButton));
+    this.picker = el("input", { type: "file", accept: ACCEPT_ATTR, hidden: true, onchange: () => this.attach() });
+    this.attachButton = el("button.secondary.attach", {
+      type: "button", text: t("chat.attach"), title: t("chat.attach.hint"), onclick: () => this.picker.click(),
+    });
+    this.root.append(this.header, this.log, this.typingLine,
+      el("div.composer", {}, this.input, el("div.buttons", {}, this.attachButton, this.sendButton), this.picker));
     this.renderHeader();
-    for (const m of live.pendingFor(ticket.id)) this.showPending(m.client_id, m.text, m.at);
+    for (const m of live.pendingFor(ticket.id)) this.showPending(m.client_id, m.text, m.at, m.file);
   }
 
   mine(actorId) { return actorId === this.me.id; }
@@ -44,6 +50,7 @@ export class ChatPane {
     const closed = tk.state === "closed";
     this.input.disabled = closed;
     this.sendButton.disabled = closed;
+    this.attachButton.disabled = closed;
     this.input.placeholder = closed ? t("chat.closed") : t("chat.input");
   }
 
@@ -102,7 +109,7 @@ export class ChatPane {
         this.pending.delete(e.client_id);
         this.markSent(node);
       } else {
-        node = this.bubble(e.actor_id, e.actor_name, e.body, e.at);
+        node = this.bubble(e.actor_id, e.actor_name, e.body, e.at, e.file);
         if (!this.mine(e.actor_id)) this.typingLine.textContent = "";
       }
     } else {
@@ -119,10 +126,33 @@ export class ChatPane {
     this.log.scrollTop = this.log.scrollHeight;
   }
 
-  bubble(actorId, name, text, at) {
+  bubble(actorId, name, text, at, file) {
     const mine = this.mine(actorId);
     return el(`div.msg${mine ? ".mine" : ""}`, {},
-      el("div.who", { text: `${mine ? "" : name + " · "}${clock(at)}` }), el("div.text", { text }));
+      el("div.who", { text: `${mine ? "" : name + " · "}${clock(at)}` }),
+      text ? el("div.text", { text }) : null,
+      file ? attachment(file) : null);
+  }
+
+  /** Uploads the picked file, then sends it as a message (queued like any other). */
+  async attach() {
+    const file = this.picker.files[0];
+    this.picker.value = "";
+    if (!file) return;
+    this.attachButton.disabled = true;
+    this.attachButton.textContent = t("chat.uploading");
+    try {
+      const { hash } = await upload(file);
+      const text = this.input.value.trim();
+      this.input.value = "";
+      const id = this.live.send(this.ticket.id, text, hash);
+      this.showPending(id, text, Date.now(), hash);
+    } catch (err) {
+      toast(errorText(err));
+    } finally {
+      this.attachButton.disabled = this.ticket.state === "closed";
+      this.attachButton.textContent = t("chat.attach");
+    }
   }
 
   markSent(node) {
@@ -142,8 +172,8 @@ export class ChatPane {
   }
 
   /** A message of mine not yet acknowledged: shown at the end, marked as sending. */
-  showPending(id, text, at) {
-    const node = this.bubble(this.me.id, this.me.display_name, text, at);
+  showPending(id, text, at, file) {
+    const node = this.bubble(this.me.id, this.me.display_name, text, at, file);
     node.classList.add("pending");
     node.dataset.clientId = id;
     node.append(el("div.status.sending", { text: t("chat.sending") }));
@@ -177,4 +207,14 @@ export class ChatPane {
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => { this.typingLine.textContent = ""; }, 4000);
   }
+}
+
+/** An attached file: the picture itself, or a link where it is not a picture (PDF). */
+function attachment(hash) {
+  const url = `/api/files/${hash}`;
+  const link = el("a.file", { href: url, target: "_blank", rel: "noopener" });
+  const img = el("img", { src: url, alt: t("chat.image"), loading: "lazy" });
+  img.addEventListener("error", () => link.replaceChildren(t("chat.file")));
+  link.append(img);
+  return link;
 }

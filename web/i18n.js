@@ -20,6 +20,9 @@ const zh = {
   "state.new": "待受理", "state.claimed": "处理中", "state.waiting": "待补充", "state.resolved": "已办结", "state.closed": "已关闭",
   "queue.new": "待受理", "queue.mine": "我处理的", "queue.empty": "暂无工单", "mine.empty": "还没有求助记录",
   "chat.placeholder": "选择左侧的工单开始对话", "chat.input": "输入消息，Enter 发送，Shift+Enter 换行",
+  "chat.attach": "截图/附件", "chat.attach.hint": "可上传 PNG、JPEG、WebP 图片或 PDF，最大 5 MB",
+  "chat.uploading": "正在上传…", "chat.image": "截图", "chat.file": "查看附件（PDF）",
+  "error.unsupported_type": "只能上传 PNG、JPEG、WebP 图片或 PDF 文件",
   "chat.send": "发送", "chat.sending": "发送中", "chat.sent": "已送达", "chat.failed": "发送失败，点击重试",
   "chat.typing": "{name} 正在输入…", "chat.closed": "工单已关闭，如需继续请先重开",
   "chat.with": "对方：{name}（{status}）", "chat.unassigned": "等待专家认领",
@@ -33,7 +36,7 @@ const zh = {
   "error.bad_credentials": "用户名或密码不正确", "error.forbidden": "您没有权限进行此操作",
   "error.not_found": "工单不存在或不在您的管辖范围内", "error.invalid_input": "填写的内容有误：{message}",
   "error.too_long": "内容太长了，请精简后再发送", "error.invalid_state": "工单状态已变化，此操作不可用",
-  "error.stale": "工单刚被他人处理，请刷新后再试", "error.too_large": "内容太大",
+  "error.stale": "工单刚被他人处理，请刷新后再试", "error.too_large": "文件太大了，最大 5 MB",
   "error.internal": "服务器出错了，请稍后再试", "error.network": "网络不通，请检查网络后重试",
 };
 
@@ -57,6 +60,9 @@ const en = {
   "state.new": "New", "state.claimed": "In progress", "state.waiting": "Waiting for clerk", "state.resolved": "Resolved", "state.closed": "Closed",
   "queue.new": "Unclaimed", "queue.mine": "Mine", "queue.empty": "Nothing here", "mine.empty": "No requests yet",
   "chat.placeholder": "Pick a ticket on the left to start", "chat.input": "Type a message; Enter sends, Shift+Enter for a new line",
+  "chat.attach": "Attach", "chat.attach.hint": "PNG, JPEG or WebP pictures, or PDF, up to 5 MB",
+  "chat.uploading": "Uploading…", "chat.image": "screenshot", "chat.file": "Open attachment (PDF)",
+  "error.unsupported_type": "Only PNG, JPEG or WebP pictures and PDF files can be attached",
   "chat.send": "Send", "chat.sending": "Sending", "chat.sent": "Delivered", "chat.failed": "Not sent — click to retry",
   "chat.typing": "{name} is typing…", "chat.closed": "This ticket is closed; reopen it to continue",
   "chat.with": "With: {name} ({status})", "chat.unassigned": "Waiting for an expert",

@@ -14,7 +14,9 @@ function clientId() {
 }
 
 function sendFrame(m) {
-  return { type: "send", ticket: m.ticket, client_id: m.client_id, text: m.text };
+  const frame = { type: "send", ticket: m.ticket, client_id: m.client_id, text: m.text };
+  if (m.file) frame.file = m.file;
+  return frame;
 }
 
 export class Live {
@@ -135,8 +137,8 @@ export class Live {
   unfollow(ticket) { this.follows.delete(ticket); this.raw({ type: "unsubscribe", ticket }); }
 
   /** Queues a chat message; returns its client id. It is sent now and again after reconnects. */
-  send(ticket, text) {
-    const message = { ticket, client_id: clientId(), text, at: Date.now() };
+  send(ticket, text, file = null) {
+    const message = { ticket, client_id: clientId(), text, file, at: Date.now() };
     this.outbox.set(message.client_id, message);
     this.persist();
     this.raw(sendFrame(message));

@@ -6,7 +6,7 @@ const SHELL = [
   "/",
   "/assets/style.css", "/assets/app.js", "/assets/api.js", "/assets/live.js", "/assets/i18n.js",
   "/assets/chat.js", "/assets/clerk.js", "/assets/expert.js", "/assets/format.js",
-  "/assets/tickets.js", "/assets/workspace.js", "/assets/store.js",
+  "/assets/tickets.js", "/assets/workspace.js", "/assets/store.js", "/assets/attach.js",
 ];
 
 self.addEventListener("install", (event) => {
