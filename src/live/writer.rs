@@ -125,7 +125,11 @@ pub async fn run<S>(
     S: Sink<Message> + Unpin,
 {
     let mut order = Order::default();
-    let mut beat = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
+    // Checked every half interval, so a silent peer is dropped within two intervals; pinged
+    // every interval, so a live one is heard from well before that.
+    let half = heartbeat / 2;
+    let mut beat = tokio::time::interval_at(Instant::now() + half, half);
+    let mut ticks: u64 = 0;
     let closing = 'deliver: loop {
         let out = tokio::select! {
             out = rx.recv() => match out {
@@ -134,8 +138,12 @@ pub async fn run<S>(
             },
             () = kill.notified() => break Some((close::TOO_SLOW, TOO_SLOW_REASON)),
             _ = beat.tick() => {
-                if heard.silent_for() > heartbeat * 2 {
+                ticks += 1;
+                if heard.silent_for() > heartbeat * 3 / 2 {
                     break Some((close::TIMEOUT, "no heartbeat"));
+                }
+                if ticks % 2 == 1 {
+                    continue;
                 }
                 tokio::select! {
                     sent = sink.send(Message::Ping(Default::default())) => if sent.is_err() { break None },
@@ -202,6 +210,82 @@ mod tests {
         assert_eq!(sent(o.step(snap)), vec!["s", "e5"]);
         assert!(sent(o.step(event(1, 5))).is_empty());
         assert_eq!(sent(o.step(event(1, 6))), vec!["e6"]);
+    }
+
+    /// The send half over a channel instead of a socket: what the writer sends, with when.
+    fn recording_sink() -> (
+        impl Sink<Message, Error = std::convert::Infallible> + Unpin,
+        mpsc::UnboundedReceiver<(Duration, Message)>,
+    ) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let start = Instant::now();
+        let sink = futures_util::sink::unfold(tx, move |tx, m: Message| async move {
+            let _ = tx.send((start.elapsed(), m));
+            Ok::<_, std::convert::Infallible>(tx)
+        });
+        (Box::pin(sink), rx)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_peer_is_pinged_then_dropped_within_two_intervals() {
+        let (sink, mut sent) = recording_sink();
+        let (_tx, rx) = mpsc::channel(8);
+        let heartbeat = Duration::from_secs(20);
+        tokio::spawn(run(
+            sink,
+            rx,
+            Arc::new(Notify::new()),
+            LastHeard::new(),
+            heartbeat,
+        ));
+        let (at, first) = sent.recv().await.unwrap();
+        assert!(matches!(first, Message::Ping(_)));
+        assert_eq!(at, heartbeat);
+        let (at, closing) = sent.recv().await.unwrap();
+        match closing {
+            Message::Close(Some(frame)) => assert_eq!(frame.code, close::TIMEOUT),
+            other => panic!("expected a close, got {other:?}"),
+        }
+        assert!(at <= heartbeat * 2, "dropped after {at:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_peer_that_answers_stays() {
+        let (sink, mut sent) = recording_sink();
+        let (_tx, rx) = mpsc::channel(8);
+        let heard = LastHeard::new();
+        let heartbeat = Duration::from_secs(20);
+        tokio::spawn(run(
+            sink,
+            rx,
+            Arc::new(Notify::new()),
+            heard.clone(),
+            heartbeat,
+        ));
+        for _ in 0..5 {
+            let (_, m) = sent.recv().await.unwrap();
+            assert!(matches!(m, Message::Ping(_)), "still pinging, not closing");
+            heard.touch();
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_queue_closes_with_4008() {
+        let (sink, mut sent) = recording_sink();
+        let (_tx, rx) = mpsc::channel(8);
+        let kill = Arc::new(Notify::new());
+        tokio::spawn(run(
+            sink,
+            rx,
+            kill.clone(),
+            LastHeard::new(),
+            Duration::from_secs(20),
+        ));
+        kill.notify_one();
+        match sent.recv().await.unwrap().1 {
+            Message::Close(Some(frame)) => assert_eq!(frame.code, close::TOO_SLOW),
+            other => panic!("expected a close, got {other:?}"),
+        }
     }
 
     #[test]

@@ -1,0 +1,179 @@
+//! Chat throughput and acknowledgement latency through the journal's group commit.
+//!
+//! `cargo bench --bench chat_load` — a real server on port 0 with a fresh SQLite file (or a new
+//! PostgreSQL database when BACKSTOP_TEST_POSTGRES names a server), CLIENTS WebSocket clients
+//! each sending MESSAGES chat messages with up to WINDOW unacknowledged. Prints messages per
+//! second, ack latency percentiles and the mean number of messages per transaction.
+
+use backstop::{Application, Settings, SystemClock};
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+async fn database_url(dir: &tempfile::TempDir) -> (String, &'static str) {
+    match std::env::var("BACKSTOP_TEST_POSTGRES") {
+        Ok(admin) => {
+            let name = format!("backstop_test_bench_{}", std::process::id());
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("pg");
+            let _ = sqlx::Executor::execute(
+                &mut conn,
+                format!("DROP DATABASE IF EXISTS {name}").as_str(),
+            )
+            .await;
+            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create");
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), "PostgreSQL 15")
+        }
+        Err(_) => (
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+            "SQLite (WAL, synchronous=FULL)",
+        ),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let clients = env_or("CLIENTS", 50);
+    let messages = env_or("MESSAGES", 200);
+    let window = env_or("WINDOW", 4);
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, backend) = database_url(&dir).await;
+    let settings = Settings {
+        listen: "127.0.0.1:0".into(),
+        database_url: url,
+        demo: true,
+        ..Settings::default()
+    };
+    let app = Application::build(settings, Arc::new(SystemClock))
+        .await
+        .expect("app");
+    let addr = app.local_addr().expect("addr");
+    tokio::spawn(app.run_until(std::future::pending()));
+    let http = reqwest::Client::new();
+    let login = |user: &'static str| {
+        let http = http.clone();
+        async move {
+            let v: Value = http
+                .post(format!("http://{addr}/api/tokens"))
+                .json(&json!({ "username": user, "password": "backstop" }))
+                .send()
+                .await
+                .expect("login")
+                .json()
+                .await
+                .expect("json");
+            v["token"].as_str().expect("token").to_string()
+        }
+    };
+    let clerk = login("clerk.dawan").await;
+    let mut tickets = Vec::new();
+    for n in 0..10 {
+        let body =
+            json!({ "item_code": "C04", "difficulty": "small", "title": format!("压测 {n}") });
+        let v: Value = http
+            .post(format!("http://{addr}/api/tickets"))
+            .bearer_auth(&clerk)
+            .json(&body)
+            .send()
+            .await
+            .expect("create")
+            .json()
+            .await
+            .expect("json");
+        tickets.push(v["ticket"]["id"].as_i64().expect("id"));
+    }
+
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let (token, ticket) = (clerk.clone(), tickets[c % tickets.len()]);
+            tokio::spawn(async move {
+                let mut req = format!("ws://{addr}/ws").into_client_request().expect("req");
+                req.headers_mut().insert("authorization", format!("Bearer {token}").parse().expect("header"));
+                let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws");
+                let mut hist = Histogram::<u64>::new(3).expect("histogram");
+                let mut sent_at: HashMap<String, Instant> = HashMap::new();
+                let (mut sent, mut acked) = (0, 0);
+                while acked < messages {
+                    while sent < messages && sent - acked < window {
+                        let cid = format!("b{c}-{sent}");
+                        let frame = json!({ "type": "send", "ticket": ticket, "client_id": cid, "text": "压测消息：社保卡密码重置失败，请协助" });
+                        sent_at.insert(cid, Instant::now());
+                        ws.send(Message::Text(frame.to_string().into())).await.expect("send");
+                        sent += 1;
+                    }
+                    let Some(Ok(Message::Text(t))) = ws.next().await else { continue };
+                    let v: Value = serde_json::from_str(&t).expect("json");
+                    if v["type"] == "ack" {
+                        let at = sent_at.remove(v["client_id"].as_str().expect("cid")).expect("known");
+                        hist.record(at.elapsed().as_micros() as u64).expect("record");
+                        acked += 1;
+                    } else if v["type"] == "error" {
+                        panic!("error frame {v}");
+                    }
+                }
+                hist
+            })
+        })
+        .collect();
+    let mut all = Histogram::<u64>::new(3).expect("histogram");
+    for t in tasks {
+        all.add(t.await.expect("client")).expect("add");
+    }
+    let elapsed = start.elapsed();
+    let metrics = http
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let read = |name: &str| {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let groups = read("backstop_journal_group_size_count ");
+    let grouped = read("backstop_journal_group_size_sum ");
+    let total = clients * messages;
+    let ms = |us: u64| Duration::from_micros(us).as_secs_f64() * 1000.0;
+    println!("backend: {backend}");
+    println!(
+        "clients {clients}, messages each {messages}, window {window}: {total} messages in {:.2} s",
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "throughput: {:.0} messages/s",
+        total as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "ack latency ms: p50 {:.1}  p90 {:.1}  p99 {:.1}  max {:.1}",
+        ms(all.value_at_quantile(0.5)),
+        ms(all.value_at_quantile(0.9)),
+        ms(all.value_at_quantile(0.99)),
+        ms(all.max())
+    );
+    println!(
+        "transactions: {groups:.0}, mean messages per transaction: {:.1}",
+        grouped / groups.max(1.0)
+    );
+}
