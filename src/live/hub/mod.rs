@@ -2,7 +2,7 @@
 //! of every committed change to the connections entitled to see it. Each connection has a
 //! bounded queue; a connection whose queue is full is told to close (4008) instead of growing.
 
-use super::protocol::{Presence, PresenceStatus, ServerFrame};
+use super::protocol::{PresenceStatus, ServerFrame};
 use crate::auth::jurisdiction::may_see;
 use crate::auth::{Actor, Scope};
 use crate::helpdesk::repo::{Ticket, TicketEvent};
@@ -13,6 +13,8 @@ use axum::extract::ws::Utf8Bytes;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{mpsc, Notify};
+
+mod presence;
 
 pub type ConnId = u64;
 
@@ -160,7 +162,7 @@ impl Hub {
         );
         self.metrics.live_connections.inc();
         if first {
-            tell_followers(&inner, user, status, &self.metrics);
+            presence::tell_followers(&inner, user, status, &self.metrics);
         }
         id
     }
@@ -184,7 +186,7 @@ impl Hub {
         };
         if gone {
             inner.users.remove(&user);
-            tell_followers(&inner, user, PresenceStatus::Offline, &self.metrics);
+            presence::tell_followers(&inner, user, PresenceStatus::Offline, &self.metrics);
         }
     }
 
@@ -211,65 +213,6 @@ impl Hub {
             c.tickets.remove(&ticket);
         }
         unfollow(&mut inner, id, ticket);
-    }
-
-    /// Sets the user's presence (for all their connections) and tells who follows them.
-    pub fn set_status(&self, user: i64, status: PresenceStatus) {
-        let mut inner = self.lock();
-        let Some(p) = inner.users.get_mut(&user) else {
-            return;
-        };
-        if p.status == status {
-            return;
-        }
-        p.status = status;
-        tell_followers(&inner, user, status, &self.metrics);
-    }
-
-    pub fn presence_of(&self, users: &[i64]) -> Vec<Presence> {
-        let inner = self.lock();
-        users
-            .iter()
-            .map(|u| match inner.users.get(u) {
-                Some(p) => Presence {
-                    user_id: *u,
-                    name: p.name.clone(),
-                    status: p.status,
-                },
-                None => Presence {
-                    user_id: *u,
-                    name: String::new(),
-                    status: PresenceStatus::Offline,
-                },
-            })
-            .collect()
-    }
-
-    /// Relays "typing" to the ticket's other followers. False if the sender does not follow it.
-    pub fn typing(&self, id: ConnId, ticket: i64) -> bool {
-        let inner = self.lock();
-        let Some(sender) = inner.conns.get(&id) else {
-            return false;
-        };
-        if !sender.tickets.contains(&ticket) {
-            return false;
-        }
-        let frame = ServerFrame::Typing {
-            ticket,
-            user_id: sender.actor.id,
-            name: sender.actor.display_name.clone(),
-        };
-        let text: Utf8Bytes = frame.to_text().into();
-        for cid in inner.ticket_subs.get(&ticket).into_iter().flatten() {
-            match inner.conns.get(cid) {
-                // Typing is a hint: when a queue is full it is simply not sent.
-                Some(c) if c.actor.id != sender.actor.id => {
-                    let _ = c.tx.try_send(Outbound::Frame(text.clone()));
-                }
-                _ => {}
-            }
-        }
-        true
     }
 
     /// Delivers a committed change: `ticket` as it is now, the log entries it gained, and the
@@ -344,7 +287,7 @@ impl Hub {
                     .users
                     .get(&assignee)
                     .map_or(PresenceStatus::Offline, |p| p.status);
-                tell_followers(&inner, assignee, status, &self.metrics);
+                presence::tell_followers(&inner, assignee, status, &self.metrics);
             }
         }
     }
@@ -367,35 +310,6 @@ fn unfollow(inner: &mut Inner, id: ConnId, ticket: i64) {
         if subs.is_empty() {
             inner.ticket_subs.remove(&ticket);
             inner.scopes.remove(&ticket);
-        }
-    }
-}
-
-/// Tells the followers of every ticket that `user` raised or handles about their presence.
-fn tell_followers(inner: &Inner, user: i64, status: PresenceStatus, metrics: &Metrics) {
-    let name = inner
-        .users
-        .get(&user)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    let text: Utf8Bytes = ServerFrame::Presence(Presence {
-        user_id: user,
-        name,
-        status,
-    })
-    .to_text()
-    .into();
-    let mut targets = HashSet::new();
-    for (ticket, scope) in &inner.scopes {
-        if scope.creator_id == user || scope.assignee_id == Some(user) {
-            targets.extend(inner.ticket_subs.get(ticket).into_iter().flatten().copied());
-        }
-    }
-    for cid in targets {
-        if let Some(c) = inner.conns.get(&cid) {
-            if c.actor.id != user {
-                deliver(c, Outbound::Frame(text.clone()), metrics);
-            }
         }
     }
 }
