@@ -2,12 +2,7 @@
 // queued messages survive a reload, while the link is down. Online, the network always wins.
 
 const CACHE = "backstop-shell";
-const SHELL = [
-  "/",
-  "/assets/style.css", "/assets/app.js", "/assets/api.js", "/assets/live.js", "/assets/i18n.js",
-  "/assets/chat.js", "/assets/clerk.js", "/assets/expert.js", "/assets/format.js",
-  "/assets/tickets.js", "/assets/workspace.js", "/assets/store.js", "/assets/attach.js",
-];
+const SHELL = []; // the server lists the console's files here
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

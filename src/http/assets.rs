@@ -44,11 +44,38 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(|headers: HeaderMap| async move { serve("index.html", &headers) }))
         // The service worker lives at the root so that it may serve the whole console.
-        .route("/sw.js", get(|headers: HeaderMap| async move { serve("sw.js", &headers) }))
+        .route("/sw.js", get(service_worker))
         .route(
             "/assets/{name}",
             get(|Path(name): Path<String>, headers: HeaderMap| async move { serve(&name, &headers) }),
         )
+}
+
+/// sw.js with the list of files to keep offline filled in from `FILES`, so the two cannot drift.
+async fn service_worker() -> Response {
+    static BODY: OnceLock<String> = OnceLock::new();
+    let body = BODY.get_or_init(|| {
+        let source = FILES
+            .iter()
+            .find(|(n, _, _)| *n == "sw.js")
+            .map(|(_, _, b)| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default();
+        let shell: Vec<String> = std::iter::once("/".to_string())
+            .chain(
+                FILES
+                    .iter()
+                    .filter(|(n, _, _)| !matches!(*n, "index.html" | "sw.js"))
+                    .map(|(n, _, _)| format!("/assets/{n}")),
+            )
+            .collect();
+        let list = serde_json::to_string(&shell).expect("strings serialise");
+        source.replacen("const SHELL = [];", &format!("const SHELL = {list};"), 1)
+    });
+    // Served whole every time: its ETag would describe the template, not what is sent.
+    let mut response = serve("sw.js", &HeaderMap::new());
+    response.headers_mut().remove(header::ETAG);
+    *response.body_mut() = body.clone().into();
+    response
 }
 
 fn etags() -> &'static Vec<String> {
