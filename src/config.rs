@@ -17,6 +17,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// How long a browser session lasts after login.
     pub session_hours: u64,
+    /// Mark the session cookie `Secure`: set it when the console is served over HTTPS.
+    pub cookie_secure: bool,
     /// How long an API token lasts.
     pub token_days: u64,
     /// Largest screenshot or document accepted by `POST /api/files`.
@@ -64,6 +66,7 @@ impl Default for Settings {
             demo: false,
             log_format: LogFormat::Human,
             session_hours: 12,
+            cookie_secure: false,
             token_days: 30,
             max_upload_bytes: 5 * 1024 * 1024,
             live: LiveSettings::default(),
@@ -119,6 +122,9 @@ impl Settings {
         if let Some(v) = var("BACKSTOP_SESSION_HOURS") {
             self.session_hours = parse("BACKSTOP_SESSION_HOURS", v)?;
         }
+        if let Some(v) = var("BACKSTOP_COOKIE_SECURE") {
+            self.cookie_secure = parse("BACKSTOP_COOKIE_SECURE", v)?;
+        }
         if let Some(v) = var("BACKSTOP_HEARTBEAT_SECS") {
             self.live.heartbeat_secs = parse("BACKSTOP_HEARTBEAT_SECS", v)?;
         }
@@ -135,6 +141,7 @@ impl fmt::Debug for Settings {
             .field("demo", &self.demo)
             .field("log_format", &self.log_format)
             .field("session_hours", &self.session_hours)
+            .field("cookie_secure", &self.cookie_secure)
             .field("token_days", &self.token_days)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("live", &self.live)

@@ -117,3 +117,17 @@ async fn health_and_metrics_report_the_database_connections_and_tickets() {
         "raw paths are not labels"
     );
 }
+
+#[tokio::test]
+async fn behind_https_the_session_cookie_is_secure() {
+    let app = TestApp::spawn_with(|s| s.cookie_secure = true).await;
+    let r = app
+        .http
+        .post(app.url("/api/session"))
+        .json(&json!({ "username": "clerk.dawan", "password": "backstop" }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+}

@@ -37,7 +37,9 @@ export function renderList(list, tickets, { activeId, open, empty, now = Date.no
         `#${ticket.id} · ${ticket.unit_name} · ${itemName(ticket.item_code)} · `,
         el(`span.tier.${ticket.difficulty}`, { text: t(`tier.${ticket.difficulty}`) }),
         ticket.state === "new" || ticket.state === "waiting"
-          ? el(`span.waited${waited > 3600000 ? ".long" : ""}`, { text: ` · ${t("waited", { d: duration(waited) })}` })
+          ? el(`span.waited${waited > 3600000 ? ".long" : ""}`, {
+            text: ` · ${waited < 60000 ? t("waited.now") : t("waited", { d: duration(waited) })}`,
+          })
           : null));
     list.append(li);
   }

@@ -53,8 +53,7 @@ async fn login(
     let expires_at = now + i64::try_from(ttl_secs * 1000).unwrap_or(i64::MAX / 2);
     let token = session::create(&state.db, user_id, Kind::Browser, now, expires_at).await?;
     let actor = Actor::from_token(&state, &token).await?;
-    let cookie =
-        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={ttl_secs}");
+    let cookie = session_cookie(&state, &token, ttl_secs);
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({ "user": actor, "expires_at": expires_at })),
@@ -81,8 +80,18 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<
     if let Some(token) = super::actor::token_from_headers(&headers) {
         session::delete(&state.db, &token).await?;
     }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    let clear = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
+}
+
+/// The session cookie: never readable by scripts, never sent cross-site.
+fn session_cookie(state: &AppState, token: &str, max_age_secs: u64) -> String {
+    let secure = if state.settings.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
 }
 
 async fn me(actor: Actor) -> Json<serde_json::Value> {
