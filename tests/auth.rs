@@ -131,3 +131,25 @@ async fn behind_https_the_session_cookie_is_secure() {
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn signing_out_closes_that_sessions_sockets_and_no_others() {
+    let app = TestApp::spawn().await;
+    let leaving = app.token("clerk.dawan").await;
+    let staying = app.token("clerk.dawan").await;
+    let mut gone = app.ws(&leaving).await;
+    let mut kept = app.ws(&staying).await;
+    let r = app
+        .http
+        .delete(app.url("/api/session"))
+        .bearer_auth(&leaving)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(gone.close_code().await, Some(4003));
+    assert!(
+        kept.drain().await.is_empty(),
+        "the other session's socket still answers"
+    );
+}

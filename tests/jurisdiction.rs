@@ -130,3 +130,35 @@ async fn a_village_agent_sees_only_the_village_and_the_township_clerk_only_the_t
     let (_, queue) = app.get(&expert, "/api/tickets").await;
     assert_eq!(queue["tickets"][0]["unit_name"], "牛营村");
 }
+
+#[tokio::test]
+async fn a_region_wide_expert_finds_their_tickets_behind_hundreds_of_others() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let it_fault = json!({ "item_code": "S01", "kind": "it_fault", "difficulty": "big", "title": "系统登录超时" });
+    let (status, _) = app.post(&clerk, "/api/tickets", it_fault).await;
+    assert_eq!(status, 201);
+    // 520 business tickets raised after it, then one more IT fault behind them all.
+    let raises = (0..520).map(|n| {
+        let (app, clerk) = (&app, &clerk);
+        async move { app.raise(clerk, &format!("业务咨询 {n}")).await }
+    });
+    futures_util::future::join_all(raises).await;
+    let late = json!({ "item_code": "C02", "kind": "it_fault", "difficulty": "small", "title": "读卡器无响应" });
+    app.post(&clerk, "/api/tickets", late).await;
+    let vendor = app.token("expert.vendor").await;
+    let (_, list) = app.get(&vendor, "/api/tickets").await;
+    let titles: Vec<_> = list["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles, ["系统登录超时", "读卡器无响应"]);
+    let (_, mine) = app.get(&clerk, "/api/tickets?all=true").await;
+    assert_eq!(
+        mine["tickets"][0]["title"], "读卡器无响应",
+        "the clerk's full list starts with the newest"
+    );
+    assert_eq!(mine["tickets"].as_array().map(Vec::len), Some(500));
+}

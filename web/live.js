@@ -101,7 +101,7 @@ export class Live {
   async onClose(ws, event) {
     if (ws !== this.ws) return;
     clearInterval(this.beat);
-    if (event.code === 4001) { this.emit("auth-lost", event); return; }
+    if (event.code === 4001 || event.code === 4003) { this.emit("auth-lost", event); return; }
     // A refused upgrade looks like any dropped link (1006): ask whether the session still holds.
     if (event.code === 1006 && navigator.onLine) {
       const me = await fetch("/api/me", { credentials: "same-origin" }).catch(() => null);

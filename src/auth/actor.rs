@@ -25,11 +25,15 @@ pub struct Actor {
     pub unit_path: String,
     pub group_name: Option<String>,
     pub specialties: Vec<Specialty>,
+    /// The SHA-256 of the session or token this request came with.
+    #[serde(skip)]
+    pub session: String,
 }
 
 impl Actor {
     /// Loads the person whose session token is `token`, if the session is live.
     pub async fn from_token(state: &AppState, token: &str) -> Result<Actor, AppError> {
+        let session = super::session::token_hash(token);
         let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
              n.level AS unit_level, n.path AS unit_path, g.name AS group_name, \
@@ -37,7 +41,7 @@ impl Actor {
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
              LEFT JOIN expert_groups g ON g.id = u.group_id WHERE s.token_hash = $1",
         )
-        .bind(super::session::token_hash(token))
+        .bind(&session)
         .fetch_optional(state.db.read())
         .await?
         .ok_or(AppError::Unauthenticated)?;
@@ -59,6 +63,7 @@ impl Actor {
             unit_path: row.try_get("unit_path")?,
             group_name: row.try_get("group_name")?,
             specialties: parse_specialties(specialties.as_deref().unwrap_or("")),
+            session,
         })
     }
 }

@@ -70,6 +70,7 @@ mod tests {
             unit_path: path.into(),
             group_name: None,
             specialties: specialties.to_vec(),
+            session: String::new(),
         }
     }
 

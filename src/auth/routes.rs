@@ -79,6 +79,7 @@ async fn issue_token(
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
     if let Some(token) = super::actor::token_from_headers(&headers) {
         session::delete(&state.db, &token).await?;
+        state.hub.close_session(&session::token_hash(&token));
     }
     let clear = session_cookie(&state, "", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())

@@ -111,23 +111,29 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<Ticke
     row.as_ref().map(ticket_from).transpose()
 }
 
-/// Tickets under `unit_path`, oldest first; open ones only unless `include_done`.
+/// One page of tickets under `unit_path`, after the ticket id `cursor` in list order: open
+/// tickets oldest first (longest waiting on top), or with `include_done` all tickets newest first.
 pub async fn list_under(
     pool: &AnyPool,
     unit_path: &str,
     include_done: bool,
+    cursor: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<Ticket>> {
-    let sql = format!(
-        "{TICKET_SELECT} WHERE t.unit_path LIKE $1 {} ORDER BY t.created_at, t.id LIMIT $2",
-        if include_done {
-            ""
-        } else {
-            "AND t.state IN ('new', 'claimed', 'waiting')"
-        }
-    );
+    let sql = if include_done {
+        format!(
+            "{TICKET_SELECT} WHERE t.unit_path LIKE $1 AND t.id < $2 ORDER BY t.id DESC LIMIT $3"
+        )
+    } else {
+        format!(
+            "{TICKET_SELECT} WHERE t.unit_path LIKE $1 AND t.id > $2 \
+             AND t.state IN ('new', 'claimed', 'waiting') ORDER BY t.id LIMIT $3"
+        )
+    };
+    let start = cursor.unwrap_or(if include_done { i64::MAX } else { 0 });
     let rows = sqlx::query(&sql)
         .bind(format!("{unit_path}%"))
+        .bind(start)
         .bind(limit)
         .fetch_all(pool)
         .await?;

@@ -14,6 +14,8 @@ use serde::Deserialize;
 
 pub const TITLE_MAX_CHARS: usize = 100;
 const LIST_LIMIT: i64 = 500;
+/// Pages of candidates read at most for one list.
+const SCAN_PAGES: usize = 20;
 
 #[derive(Debug, Deserialize)]
 pub struct NewRequest {
@@ -93,18 +95,37 @@ pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Tick
     }
 }
 
-/// Tickets the actor may see, oldest first.
+/// Tickets the actor may see: open ones oldest first, or with `include_done` all, newest first.
 pub async fn list_visible(
     state: &AppState,
     actor: &Actor,
     include_done: bool,
 ) -> AppResult<Vec<Ticket>> {
-    let candidates =
-        repo::list_under(state.db.read(), &actor.unit_path, include_done, LIST_LIMIT).await?;
-    Ok(candidates
-        .into_iter()
-        .filter(|t| jurisdiction::may_see(actor, &t.scope()))
-        .collect())
+    // The unit path narrows the query; the jurisdiction check decides. Pages continue until
+    // the list is full, so tickets the person may not see do not crowd out those they may.
+    let mut visible = Vec::new();
+    let mut cursor = None;
+    for _ in 0..SCAN_PAGES {
+        let page = repo::list_under(
+            state.db.read(),
+            &actor.unit_path,
+            include_done,
+            cursor,
+            LIST_LIMIT,
+        )
+        .await?;
+        let full_page = page.len() as i64 == LIST_LIMIT;
+        cursor = page.last().map(|t| t.id);
+        visible.extend(
+            page.into_iter()
+                .filter(|t| jurisdiction::may_see(actor, &t.scope())),
+        );
+        if !full_page || visible.len() as i64 >= LIST_LIMIT {
+            break;
+        }
+    }
+    visible.truncate(LIST_LIMIT as usize);
+    Ok(visible)
 }
 
 /// The ticket and its log after `after_seq`.

@@ -20,6 +20,8 @@ pub mod close {
     pub const TOO_BIG: u16 = 1009;
     /// No successful `auth` within the allowed attempts.
     pub const AUTH_FAILED: u16 = 4001;
+    /// The session was signed out.
+    pub const SIGNED_OUT: u16 = 4003;
     /// The client did not read its frames fast enough; reconnect and resume.
     pub const TOO_SLOW: u16 = 4008;
     /// No frame or pong within two heartbeat intervals.

@@ -2,7 +2,7 @@
 //! of every committed change to the connections entitled to see it. Each connection has a
 //! bounded queue; a connection whose queue is full is told to close (4008) instead of growing.
 
-use super::protocol::{PresenceStatus, ServerFrame};
+use super::protocol::{close, PresenceStatus, ServerFrame};
 use crate::auth::jurisdiction::may_see;
 use crate::auth::{Actor, Scope};
 use crate::helpdesk::repo::{Ticket, TicketEvent};
@@ -84,6 +84,19 @@ impl Hub {
                 .collect(),
             metrics,
             stopping: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Closes the sockets opened with this session (signed out): code 4003.
+    pub fn close_session(&self, session: &str) {
+        let inner = self.lock();
+        for c in inner.conns.values().filter(|c| c.actor.session == session) {
+            if c.tx
+                .try_send(Outbound::Close(close::SIGNED_OUT, "signed out"))
+                .is_err()
+            {
+                c.kill.notify_one();
+            }
         }
     }
 
