@@ -5,6 +5,9 @@
 //! each sending MESSAGES chat messages with up to WINDOW unacknowledged. Prints messages per
 //! second, ack latency percentiles and the mean number of messages per transaction.
 
+#[path = "../tests/common/database.rs"]
+mod database;
+
 use backstop::{Application, Settings, SystemClock};
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
@@ -22,41 +25,16 @@ fn env_or(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-async fn database_url(dir: &tempfile::TempDir) -> (String, &'static str) {
-    match std::env::var("BACKSTOP_TEST_POSTGRES") {
-        Ok(admin) => {
-            let name = format!("backstop_test_bench_{}", std::process::id());
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .expect("pg");
-            let _ = sqlx::Executor::execute(
-                &mut conn,
-                format!("DROP DATABASE IF EXISTS {name}").as_str(),
-            )
-            .await;
-            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create");
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            (format!("{base}/{name}"), "PostgreSQL 15")
-        }
-        Err(_) => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-            "SQLite (WAL, synchronous=FULL)",
-        ),
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let clients = env_or("CLIENTS", 50);
     let messages = env_or("MESSAGES", 200);
     let window = env_or("WINDOW", 4);
-    let dir = tempfile::tempdir().expect("dir");
-    let (url, backend) = database_url(&dir).await;
+    let db = database::fresh().await;
+    let backend = db.backend;
     let settings = Settings {
         listen: "127.0.0.1:0".into(),
-        database_url: url,
+        database_url: db.url.clone(),
         demo: true,
         ..Settings::default()
     };

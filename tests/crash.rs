@@ -5,6 +5,8 @@
 //!
 //! On PostgreSQL when BACKSTOP_TEST_POSTGRES names a server, else on a SQLite file.
 
+mod common;
+
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -85,28 +87,6 @@ impl Server {
             child.start_kill().expect("SIGKILL");
             child.wait().await.expect("reaped");
         }
-    }
-}
-
-async fn database_url(dir: &tempfile::TempDir) -> String {
-    match std::env::var("BACKSTOP_TEST_POSTGRES") {
-        Ok(admin) => {
-            let mut b = [0u8; 8];
-            getrandom::getrandom(&mut b).expect("random");
-            let name = format!(
-                "backstop_test_{}",
-                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-            );
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .expect("pg");
-            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create db");
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            format!("{base}/{name}")
-        }
-        Err(_) => format!("sqlite://{}", dir.path().join("crash.db").display()),
     }
 }
 
@@ -273,10 +253,10 @@ async fn acknowledged_messages_survive_sigkill_exactly_once_and_in_one_order() {
         | 1;
     eprintln!("crash test seed {seed}");
     let mut rng = Rng(seed);
-    let dir = tempfile::tempdir().expect("dir");
+    let db = common::database::fresh().await;
     let (addr_tx, addr) = watch::channel(String::new());
     let mut server = Server {
-        url: database_url(&dir).await,
+        url: db.url.clone(),
         child: None,
         addr: addr_tx,
     };

@@ -3,7 +3,10 @@
 //! and real HTTP and WebSocket clients.
 #![allow(dead_code)]
 
+pub mod database;
+
 use backstop::{Application, ManualClock, Settings};
+use database::{hex_id, TestDatabase};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -21,7 +24,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub clock: Arc<ManualClock>,
     pub http: reqwest::Client,
-    _dir: Option<tempfile::TempDir>,
+    _db: TestDatabase,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -33,43 +36,16 @@ impl Drop for TestApp {
     }
 }
 
-async fn database_url() -> (String, Option<tempfile::TempDir>) {
-    match std::env::var("BACKSTOP_TEST_POSTGRES") {
-        Ok(admin) => {
-            let name = format!("backstop_test_{}", hex_id());
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .expect("the PostgreSQL named by BACKSTOP_TEST_POSTGRES is reachable");
-            sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("can create a test database");
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            (format!("{base}/{name}"), None)
-        }
-        Err(_) => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}", dir.path().join("backstop.db").display());
-            (url, Some(dir))
-        }
-    }
-}
-
-fn hex_id() -> String {
-    let mut b = [0u8; 8];
-    getrandom::getrandom(&mut b).expect("randomness");
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(|_| {}).await
     }
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
-        let (url, dir) = database_url().await;
+        let db = database::fresh().await;
         let mut settings = Settings {
             listen: "127.0.0.1:0".into(),
-            database_url: url,
+            database_url: db.url.clone(),
             demo: true,
             ..Settings::default()
         };
@@ -87,7 +63,7 @@ impl TestApp {
             addr,
             clock,
             http: reqwest::Client::new(),
-            _dir: dir,
+            _db: db,
             stop: Some(stop),
         }
     }
