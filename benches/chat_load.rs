@@ -7,6 +7,8 @@
 
 #[path = "../tests/common/database.rs"]
 mod database;
+#[path = "../tests/common/metrics.rs"]
+mod metrics;
 
 use backstop::{Application, Settings, SystemClock};
 use futures_util::{SinkExt, StreamExt};
@@ -115,7 +117,7 @@ async fn main() {
         all.add(t.await.expect("client")).expect("add");
     }
     let elapsed = start.elapsed();
-    let metrics = http
+    let text = http
         .get(format!("http://{addr}/metrics"))
         .send()
         .await
@@ -123,15 +125,8 @@ async fn main() {
         .text()
         .await
         .expect("text");
-    let read = |name: &str| {
-        metrics
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let groups = read("backstop_journal_group_size_count ");
-    let grouped = read("backstop_journal_group_size_sum ");
+    let groups = metrics::sample(&text, "backstop_journal_group_size_count");
+    let grouped = metrics::sample(&text, "backstop_journal_group_size_sum");
     let total = clients * messages;
     let ms = |us: u64| Duration::from_micros(us).as_secs_f64() * 1000.0;
     println!("backend: {backend}");

@@ -120,6 +120,14 @@ async fn http(addr: &watch::Receiver<String>) -> String {
     format!("http://{}", addr.borrow().clone())
 }
 
+/// Sends one chat message; false when the link is gone.
+async fn send_message(ws: &mut Socket, ticket: i64, cid: &str, text: &str) -> bool {
+    let frame = json!({ "type": "send", "ticket": ticket, "client_id": cid, "text": text });
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .is_ok()
+}
+
 /// One sender: `MESSAGES` messages into `ticket`, re-sending what was not acked after every
 /// disconnect, until all are acked. Returns client id → acked seq.
 async fn sender(
@@ -138,12 +146,7 @@ async fn sender(
         let mut ws = connect(&addr, &token).await;
         let mut ok = true;
         for (cid, text) in &unacked {
-            let frame = json!({ "type": "send", "ticket": ticket, "client_id": cid, "text": text });
-            if ws
-                .send(Message::Text(frame.to_string().into()))
-                .await
-                .is_err()
-            {
+            if !send_message(&mut ws, ticket, cid, text).await {
                 ok = false;
                 break;
             }
@@ -153,14 +156,9 @@ async fn sender(
                 let cid = format!("c{no}-{next}");
                 let text = format!("客户端 {no} 的第 {next} 条消息");
                 next += 1;
-                let frame =
-                    json!({ "type": "send", "ticket": ticket, "client_id": cid, "text": text });
+                let sent = send_message(&mut ws, ticket, &cid, &text).await;
                 unacked.push_back((cid, text));
-                if ws
-                    .send(Message::Text(frame.to_string().into()))
-                    .await
-                    .is_err()
-                {
+                if !sent {
                     ok = false;
                     break;
                 }

@@ -179,10 +179,10 @@ async fn store(
             }));
         }
     }
-    let Some(current) = repo::get(conn, e.ticket).await? else {
+    let Some((state, assignee)) = repo::state_of(conn, e.ticket).await? else {
         return Ok(Err(AppError::NotFound("ticket")));
     };
-    if current.state == TicketState::Closed {
+    if state == TicketState::Closed {
         return Ok(Err(AppError::InvalidState(
             "the ticket is closed; reopen it first".into(),
         )));
@@ -195,9 +195,9 @@ async fn store(
         file: e.file.as_deref(),
     };
     let seq = repo::append(conn, e.ticket, &message, now).await?;
-    if e.requester && current.state == TicketState::Waiting {
-        let from = (TicketState::Waiting, current.assignee_id);
-        let to = (TicketState::Claimed, current.assignee_id);
+    if e.requester && state == TicketState::Waiting {
+        let from = (TicketState::Waiting, assignee);
+        let to = (TicketState::Claimed, assignee);
         if repo::transition(conn, e.ticket, from, to).await? {
             let resumed = NewEvent {
                 kind: EventKind::Resumed,

@@ -111,6 +111,22 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<Ticke
     row.as_ref().map(ticket_from).transpose()
 }
 
+/// Just the state and assignee: what the journal checks for every message.
+pub async fn state_of(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> sqlx::Result<Option<(TicketState, Option<i64>)>> {
+    let row = sqlx::query("SELECT state, assignee_id FROM tickets WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| {
+        let state = parsed(r.try_get("state")?, TicketState::parse)?;
+        Ok((state, r.try_get("assignee_id")?))
+    })
+    .transpose()
+}
+
 /// One page of tickets under `unit_path`, after the ticket id `cursor` in list order: open
 /// tickets oldest first (longest waiting on top), or with `include_done` all tickets newest first.
 pub async fn list_under(

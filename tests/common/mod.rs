@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod database;
+pub mod metrics;
 
 use backstop::{Application, ManualClock, Settings};
 use database::{hex_id, TestDatabase};
@@ -165,10 +166,7 @@ impl TestApp {
             .text()
             .await
             .expect("text");
-        text.lines()
-            .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0.0)
+        metrics::sample(&text, name)
     }
 
     pub async fn ws_anonymous(&self) -> Ws {
