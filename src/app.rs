@@ -1,26 +1,40 @@
-//! Building and running the application: connect and migrate the database, optionally load
-//! the demo, bind the listener (port 0 allowed) and serve until told to stop.
+//! Building and running the application: connect and migrate the database, optionally load the
+//! demo, wire the bus to the hub, give each capability its slice of state, bind the listener
+//! (port 0 allowed), run the jobs, and serve until told to stop — then drain within the grace
+//! time.
 
+use crate::auth::{Auth, Viewer};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::helpdesk::journal::Journal;
-use crate::http::metrics::Metrics;
-use crate::live::Hub;
-use std::future::Future;
+use crate::events::LocalBus;
+use crate::helpdesk::Helpdesk;
+use crate::http::latency::HttpMetrics;
+use crate::jobs::Jobs;
+use crate::live::metrics::LiveMetrics;
+use crate::live::{Hub, Live};
+use crate::metrics::Metrics;
+use axum::extract::FromRef;
+use axum::Router;
+use std::collections::HashMap;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
-/// Everything a request handler or a connection task needs, cheap to clone.
-#[derive(Clone)]
+/// The whole state; each handler asks for the slice it needs.
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: Db,
-    pub clock: Arc<dyn Clock>,
-    pub settings: Arc<Settings>,
-    pub hub: Arc<Hub>,
-    pub journal: Journal,
     pub metrics: Arc<Metrics>,
+    pub http: Arc<HttpMetrics>,
+    pub auth: Auth,
+    pub helpdesk: Helpdesk,
+    pub live: Live,
+    pub jobs: Jobs,
+    pub settings: Arc<Settings>,
 }
 
 pub struct Application {
@@ -30,25 +44,45 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let db = Db::connect(&settings.database_url).await?;
+        let timeout = Duration::from_millis(settings.database_timeout_ms);
+        let db = Db::connect(&settings.database_url, timeout).await?;
         db.migrate().await?;
         if settings.demo {
-            let loaded = crate::org::demo::load(&db, clock.now()).await?;
+            let hash = crate::auth::password::hash(crate::org::demo::DEMO_PASSWORD.into()).await?;
+            let loaded = crate::org::demo::load(&db, clock.now(), &hash).await?;
             tracing::info!(loaded, "demo organisation ready");
         }
         let listener = TcpListener::bind(&settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        let settings = Arc::new(settings);
         let metrics = Arc::new(Metrics::new());
-        let hub = Arc::new(Hub::new(metrics.clone()));
-        let journal = Journal::start(db.clone(), hub.clone(), clock.clone(), metrics.clone());
-        let state = AppState {
-            db,
-            clock,
-            settings: Arc::new(settings),
+        let hub = Arc::new(Hub::new(LiveMetrics::register(&metrics)));
+        let bus = Arc::new(LocalBus::<Viewer>::default());
+        let to_hub = hub.clone();
+        bus.subscribe(Arc::new(move |events| to_hub.deliver(events)));
+        let auth = Auth {
+            db: db.clone(),
+            clock: clock.clone(),
+            bus: bus.clone(),
+            settings: settings.clone(),
+        };
+        let helpdesk = Helpdesk::start(db.clone(), clock, bus, &metrics, &settings);
+        let live = Live {
             hub,
-            journal,
+            settings: Arc::new(settings.live.clone()),
+            auth: auth.clone(),
+            helpdesk: helpdesk.clone(),
+        };
+        let state = AppState {
+            jobs: Jobs::new(db.clone(), HashMap::new()),
+            http: HttpMetrics::register(&metrics),
+            db,
             metrics,
+            auth,
+            helpdesk,
+            live,
+            settings,
         };
         Ok(Self { listener, state })
     }
@@ -61,21 +95,71 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then closes the database.
+    fn router(&self) -> Router {
+        let s = &self.state;
+        let routes = Router::new()
+            .merge(crate::auth::routes::router())
+            .merge(crate::helpdesk::routes::router())
+            .merge(crate::helpdesk::files::router(s.settings.max_upload_bytes))
+            .merge(crate::live::routes::router())
+            .merge(crate::http::router())
+            .with_state(s.clone());
+        crate::http::layered(routes, s.http.clone())
+    }
+
+    /// Serves until `shutdown` completes; then stops accepting, closes live sockets (1001),
+    /// lets requests in flight finish for at most the grace time, commits and answers what the
+    /// journal holds, and closes the database.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = crate::http::router(self.state.clone());
-        let hub = self.state.hub.clone();
-        let shutdown = async move {
+        let router = self.router();
+        let state = self.state;
+        let grace = Duration::from_millis(state.settings.shutdown_grace_ms);
+        let (signalled, mut on_signal) = watch::channel(false);
+        let hub = state.live.hub.clone();
+        let graceful = async move {
             shutdown.await;
+            tracing::info!("shutting down: no new connections; draining");
+            signalled.send_replace(true);
             hub.shut_down();
         };
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await?;
-        self.state.db.close().await;
+        let jobs = tokio::spawn(run_jobs(state.clone(), on_signal.clone()));
+        let serve = axum::serve(self.listener, router).with_graceful_shutdown(graceful);
+        let deadline = async {
+            let _ = on_signal.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            served = serve.into_future() => served?,
+            () = deadline => tracing::warn!(?grace, "grace time over; dropping the connections left"),
+        }
+        jobs.abort();
+        let drained = tokio::time::timeout(grace, state.helpdesk.journal.close()).await;
+        if drained.is_err() {
+            tracing::error!("the journal did not drain within the grace time");
+        }
+        state.db.close().await;
         Ok(())
+    }
+}
+
+/// Runs due jobs on the application's clock every interval until shutdown.
+async fn run_jobs(state: AppState, mut stop: watch::Receiver<bool>) {
+    let every = state.settings.job_interval_ms;
+    if every == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(every));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let now = state.auth.clock.now();
+        if let Err(e) = state.jobs.run_due(now).await {
+            tracing::warn!(error = %e, "jobs: cannot claim due work");
+        }
     }
 }

@@ -101,8 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { .. } => serve(settings).await,
         Command::Migrate => {
-            let db = Db::connect(&settings.database_url).await?;
-            db.migrate().await?;
+            connect(&settings).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -117,6 +116,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => add_user(&settings, &username, &name, &role, &unit, group.as_deref()).await,
     }
+}
+
+async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    let timeout = std::time::Duration::from_millis(settings.database_timeout_ms);
+    let db = Db::connect(&settings.database_url, timeout).await?;
+    db.migrate().await?;
+    Ok(db)
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
@@ -169,6 +175,8 @@ async fn add_user(
     group: Option<&str>,
 ) -> anyhow::Result<()> {
     let username = Username::parse(username)?;
+    crate::text::check_line("name", name.trim(), 50)?;
+    let name = name.trim();
     let role = Role::parse_field(role)?;
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
@@ -176,8 +184,7 @@ async fn add_user(
     if password.chars().count() < 8 {
         anyhow::bail!("the password must have at least 8 characters");
     }
-    let db = Db::connect(&settings.database_url).await?;
-    db.migrate().await?;
+    let db = connect(settings).await?;
     let hash = crate::auth::password::hash(password).await?;
     let mut tx = db.begin().await?;
     let unit = match repo::unit_by_code(&mut tx, unit).await? {

@@ -23,6 +23,13 @@ pub struct Settings {
     pub token_days: u64,
     /// Largest screenshot or document accepted by `POST /api/files`.
     pub max_upload_bytes: usize,
+    /// Longest wait for the database — a connection, a read or a write — before the request
+    /// is answered `storage_unavailable`.
+    pub database_timeout_ms: u64,
+    /// After SIGTERM, how long requests and sockets in flight may take before they are cut.
+    pub shutdown_grace_ms: u64,
+    /// How often due background jobs are looked for; 0 turns the runner off.
+    pub job_interval_ms: u64,
     pub live: LiveSettings,
 }
 
@@ -69,6 +76,9 @@ impl Default for Settings {
             cookie_secure: false,
             token_days: 30,
             max_upload_bytes: 5 * 1024 * 1024,
+            database_timeout_ms: 5_000,
+            shutdown_grace_ms: 10_000,
+            job_interval_ms: 1_000,
             live: LiveSettings::default(),
         }
     }
@@ -125,6 +135,12 @@ impl Settings {
         if let Some(v) = var("BACKSTOP_COOKIE_SECURE") {
             self.cookie_secure = parse("BACKSTOP_COOKIE_SECURE", v)?;
         }
+        if let Some(v) = var("BACKSTOP_DATABASE_TIMEOUT_MS") {
+            self.database_timeout_ms = parse("BACKSTOP_DATABASE_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = var("BACKSTOP_SHUTDOWN_GRACE_MS") {
+            self.shutdown_grace_ms = parse("BACKSTOP_SHUTDOWN_GRACE_MS", v)?;
+        }
         if let Some(v) = var("BACKSTOP_HEARTBEAT_SECS") {
             self.live.heartbeat_secs = parse("BACKSTOP_HEARTBEAT_SECS", v)?;
         }
@@ -144,6 +160,9 @@ impl fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("token_days", &self.token_days)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("database_timeout_ms", &self.database_timeout_ms)
+            .field("shutdown_grace_ms", &self.shutdown_grace_ms)
+            .field("job_interval_ms", &self.job_interval_ms)
             .field("live", &self.live)
             .finish()
     }

@@ -10,11 +10,15 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod helpdesk;
 pub mod http;
+pub mod jobs;
 pub mod live;
+pub mod metrics;
 pub mod org;
 pub mod telemetry;
+pub mod text;
 
 pub use app::{AppState, Application};
 pub use clock::{Clock, ManualClock, SystemClock};

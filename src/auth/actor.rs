@@ -1,10 +1,10 @@
 //! The signed-in person behind a request or a WebSocket, found from a bearer token or the
 //! session cookie, with what the jurisdiction check needs: role, unit path, specialties.
 
-use crate::app::AppState;
+use super::Auth;
 use crate::error::AppError;
 use crate::org::{parse_specialties, Role, Specialty};
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use serde::Serialize;
@@ -32,7 +32,7 @@ pub struct Actor {
 
 impl Actor {
     /// Loads the person whose session token is `token`, if the session is live.
-    pub async fn from_token(state: &AppState, token: &str) -> Result<Actor, AppError> {
+    pub async fn from_token(auth: &Auth, token: &str) -> Result<Actor, AppError> {
         let session = super::session::token_hash(token);
         let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
@@ -42,11 +42,10 @@ impl Actor {
              LEFT JOIN expert_groups g ON g.id = u.group_id WHERE s.token_hash = $1",
         )
         .bind(&session)
-        .fetch_optional(state.db.read())
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+        .fetch_optional(auth.db.read());
+        let row = auth.db.timed(row).await?.ok_or(AppError::Unauthenticated)?;
         let expires_at: i64 = row.try_get("expires_at")?;
-        if expires_at <= state.clock.now() {
+        if expires_at <= auth.clock.now() {
             return Err(AppError::SessionExpired);
         }
         let role: String = row.try_get("role")?;
@@ -87,12 +86,16 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
-impl FromRequestParts<AppState> for Actor {
+impl<S> FromRequestParts<S> for Actor
+where
+    S: Send + Sync,
+    Auth: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let token = token_from_headers(&parts.headers).ok_or(AppError::Unauthenticated)?;
-        Actor::from_token(state, &token).await
+        Actor::from_token(&Auth::from_ref(state), &token).await
     }
 }
 

@@ -1,11 +1,10 @@
 //! Log in (browser cookie or API token), log out, and "who am I".
 
 use super::session::{self, Kind};
-use super::{password, Actor, SESSION_COOKIE};
-use crate::app::AppState;
-use crate::error::{AppError, AppResult};
-use crate::http::json::ApiJson;
-use axum::extract::State;
+use super::{password, session_topic, Actor, Auth, SESSION_COOKIE, SIGNED_OUT};
+use crate::error::{ApiJson, AppError, AppResult};
+use crate::events::{everyone, Event, Payload};
+use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +12,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-pub fn router() -> Router<AppState> {
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Auth: FromRef<S>,
+{
     Router::new()
         .route("/api/session", post(login).delete(logout))
         .route("/api/tokens", post(issue_token))
@@ -27,11 +30,11 @@ struct Credentials {
 }
 
 /// Checks the credentials and returns the user id.
-async fn authenticate(state: &AppState, creds: Credentials) -> AppResult<i64> {
+async fn authenticate(auth: &Auth, creds: Credentials) -> AppResult<i64> {
     if creds.username.len() > 64 || creds.password.len() > 1024 {
         return Err(AppError::BadCredentials);
     }
-    let found = session::credentials(&state.db, creds.username.trim()).await?;
+    let found = session::credentials(&auth.db, creds.username.trim()).await?;
     let (id, hash) = match found {
         Some((id, hash)) => (Some(id), Some(hash)),
         None => (None, None),
@@ -44,16 +47,16 @@ async fn authenticate(state: &AppState, creds: Credentials) -> AppResult<i64> {
 }
 
 async fn login(
-    State(state): State<AppState>,
+    State(auth): State<Auth>,
     ApiJson(creds): ApiJson<Credentials>,
 ) -> AppResult<Response> {
-    let user_id = authenticate(&state, creds).await?;
-    let now = state.clock.now();
-    let ttl_secs = state.settings.session_hours * 3600;
+    let user_id = authenticate(&auth, creds).await?;
+    let now = auth.clock.now();
+    let ttl_secs = auth.settings.session_hours * 3600;
     let expires_at = now + i64::try_from(ttl_secs * 1000).unwrap_or(i64::MAX / 2);
-    let token = session::create(&state.db, user_id, Kind::Browser, now, expires_at).await?;
-    let actor = Actor::from_token(&state, &token).await?;
-    let cookie = session_cookie(&state, &token, ttl_secs);
+    let token = session::create(&auth.db, user_id, Kind::Browser, now, expires_at).await?;
+    let actor = Actor::from_token(&auth, &token).await?;
+    let cookie = session_cookie(&auth, &token, ttl_secs);
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({ "user": actor, "expires_at": expires_at })),
@@ -62,32 +65,38 @@ async fn login(
 }
 
 async fn issue_token(
-    State(state): State<AppState>,
+    State(auth): State<Auth>,
     ApiJson(creds): ApiJson<Credentials>,
 ) -> AppResult<Json<serde_json::Value>> {
-    let user_id = authenticate(&state, creds).await?;
-    let now = state.clock.now();
-    let ttl_ms = state.settings.token_days * 24 * 3600 * 1000;
+    let user_id = authenticate(&auth, creds).await?;
+    let now = auth.clock.now();
+    let ttl_ms = auth.settings.token_days * 24 * 3600 * 1000;
     let expires_at = now + i64::try_from(ttl_ms).unwrap_or(i64::MAX / 2);
-    let token = session::create(&state.db, user_id, Kind::Api, now, expires_at).await?;
-    let actor = Actor::from_token(&state, &token).await?;
+    let token = session::create(&auth.db, user_id, Kind::Api, now, expires_at).await?;
+    let actor = Actor::from_token(&auth, &token).await?;
     Ok(Json(
         json!({ "token": token, "expires_at": expires_at, "user": actor }),
     ))
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+async fn logout(State(auth): State<Auth>, headers: HeaderMap) -> AppResult<Response> {
     if let Some(token) = super::actor::token_from_headers(&headers) {
-        session::delete(&state.db, &token).await?;
-        state.hub.close_session(&session::token_hash(&token));
+        session::delete(&auth.db, &token).await?;
+        let closed = Payload::Close {
+            code: SIGNED_OUT,
+            reason: "signed out",
+        };
+        let topic = session_topic(&session::token_hash(&token));
+        auth.bus
+            .publish(vec![Event::new(topic, everyone(), closed)]);
     }
-    let clear = session_cookie(&state, "", 0);
+    let clear = session_cookie(&auth, "", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
 /// The session cookie: never readable by scripts, never sent cross-site.
-fn session_cookie(state: &AppState, token: &str, max_age_secs: u64) -> String {
-    let secure = if state.settings.cookie_secure {
+fn session_cookie(auth: &Auth, token: &str, max_age_secs: u64) -> String {
+    let secure = if auth.settings.cookie_secure {
         "; Secure"
     } else {
         ""

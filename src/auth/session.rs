@@ -3,6 +3,7 @@
 
 use crate::clock::Millis;
 use crate::db::Db;
+use crate::error::AppResult;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -38,45 +39,52 @@ pub async fn create(
     kind: Kind,
     now: Millis,
     expires_at: Millis,
-) -> anyhow::Result<String> {
+) -> AppResult<String> {
     let token = new_token()?;
-    let mut tx = db.begin().await?;
-    // Expired sessions of this user go as a new one starts, so the table does not grow forever.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+    let hash = token_hash(&token);
+    db.write(async {
+        let mut tx = db.begin().await?;
+        // Expired sessions of this user go as a new one starts, so the table does not grow.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&hash)
         .bind(user_id)
+        .bind(kind.as_str())
         .bind(now)
+        .bind(expires_at)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(token_hash(&token))
-    .bind(user_id)
-    .bind(kind.as_str())
-    .bind(now)
-    .bind(expires_at)
-    .execute(&mut *tx)
+        tx.commit().await
+    })
     .await?;
-    tx.commit().await?;
     Ok(token)
 }
 
 pub async fn delete(db: &Db, token: &str) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await
+    db.write(async {
+        let mut tx = db.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })
+    .await
 }
 
 /// The user's id and password hash, if the username exists.
 pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(i64, String)>> {
     let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
         .bind(username)
-        .fetch_optional(db.read())
-        .await?;
+        .fetch_optional(db.read());
+    let row = db.timed(row).await?;
     row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
         .transpose()
 }

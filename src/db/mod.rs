@@ -1,12 +1,23 @@
 //! Storage: one set of SQL for SQLite and PostgreSQL through sqlx's `Any` driver, each backend
 //! with its own migrations. SQLite gets a single writer connection, so write transactions queue
-//! in the pool instead of failing with SQLITE_BUSY halfway through.
+//! in the pool instead of failing with SQLITE_BUSY halfway through. Every wait on the database
+//! is bounded by the configured timeout, and the outcome of writes feeds the health check.
 
+pub mod fault;
+mod health;
+mod write;
+
+pub use fault::Fault;
+pub use write::WriteTx;
+
+use crate::clock::{Clock, SystemClock};
+use health::Health;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 pub type Row = AnyRow;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -18,38 +29,41 @@ pub enum Backend {
     Postgres,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     read: AnyPool,
     write: AnyPool,
     pub backend: Backend,
+    timeout: Duration,
+    health: Arc<Health>,
 }
 
 impl Db {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    /// Connects; `timeout` bounds every later wait for a connection, a read or a write.
+    pub async fn connect(url: &str, timeout: Duration) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let timeout = timeout.max(Duration::from_millis(100));
+        let (read, write, backend) = if is_postgres(url) {
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(timeout)
                 .connect(url)
                 .await?;
-            return Ok(Self {
-                read: pool.clone(),
-                write: pool,
-                backend: Backend::Postgres,
-            });
-        }
-        if !url.starts_with("sqlite:") {
+            (pool.clone(), pool, Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            let url = sqlite_url(url);
+            let write = sqlite_pool(&url, 1, timeout).await?;
+            let read = sqlite_pool(&url, 8, timeout).await?;
+            (read, write, Backend::Sqlite)
+        } else {
             anyhow::bail!("database URL must start with sqlite:// or postgres://");
-        }
-        let url = sqlite_url(url);
-        let write = sqlite_pool(&url, 1).await?;
-        let read = sqlite_pool(&url, 8).await?;
+        };
         Ok(Self {
             read,
             write,
-            backend: Backend::Sqlite,
+            backend,
+            timeout,
+            health: Arc::default(),
         })
     }
 
@@ -62,24 +76,83 @@ impl Db {
         Ok(())
     }
 
-    /// Pool for queries that only read.
+    /// Pool for queries that only read. Wrap the query in [`Db::timed`].
     pub fn read(&self) -> &AnyPool {
         &self.read
     }
 
-    /// A write transaction. On SQLite this waits for the one writer connection.
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.write.begin().await
+    /// A write transaction. On SQLite this waits for the one writer connection and takes the
+    /// write lock at once (`BEGIN IMMEDIATE`), so it never fails halfway for want of it.
+    pub async fn begin(&self) -> sqlx::Result<WriteTx> {
+        let conn = self.write.acquire().await?;
+        let sql = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        WriteTx::begin(conn, sql).await
     }
 
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        self.read.execute("SELECT 1").await.map(|_| ())
+    /// Runs `work` within the database timeout; a late answer is a [`Fault::Timeout`].
+    pub async fn timed<T>(&self, work: impl Future<Output = sqlx::Result<T>>) -> sqlx::Result<T> {
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok(result) => result,
+            Err(_) => Err(fault::timed_out()),
+        }
+    }
+
+    /// Runs a write (a transaction from [`Db::begin`] to its commit) within the timeout and
+    /// records whether the store took it, for the health check.
+    pub async fn write<T>(&self, work: impl Future<Output = sqlx::Result<T>>) -> sqlx::Result<T> {
+        let result = self.timed(work).await;
+        match &result {
+            Ok(_) => self.health.record(Ok(())),
+            Err(e) => {
+                if let Some(f) = fault::of(e) {
+                    tracing::warn!(fault = f.as_str(), error = %e, "database write failed");
+                    self.health.record(Err(f));
+                }
+            }
+        }
+        result
+    }
+
+    /// Whether the database takes writes now: the latest write says so if it is recent and
+    /// succeeded; otherwise a probe row is written.
+    pub async fn writable(&self) -> Result<(), Fault> {
+        if let Some(known) = self.health.known() {
+            return known;
+        }
+        let probe = self
+            .write(async {
+                let mut tx = self.begin().await?;
+                sqlx::query(
+                    "INSERT INTO health_probe (id, at) VALUES (1, $1) \
+                     ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                )
+                .bind(SystemClock.now())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await
+            })
+            .await;
+        match probe {
+            Ok(()) => Ok(()),
+            Err(e) => Err(fault::of(&e).unwrap_or(Fault::Io)),
+        }
+    }
+
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        self.timed(self.read.execute("SELECT 1")).await.map(|_| ())
     }
 
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
     }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// `sqlite://backstop.db` → `sqlite://backstop.db?mode=rwc`, so a missing file is created.
@@ -93,10 +166,10 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
-async fn sqlite_pool(url: &str, max: u32) -> anyhow::Result<AnyPool> {
+async fn sqlite_pool(url: &str, max: u32, timeout: Duration) -> anyhow::Result<AnyPool> {
     let pool = AnyPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(timeout)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; NORMAL syncs the WAL at checkpoints,

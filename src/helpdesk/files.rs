@@ -2,14 +2,13 @@
 //! PDF), stored once per SHA-256, served with headers that keep a browser from treating them
 //! as anything else, and readable by whoever may see a ticket that references them.
 
-use crate::app::AppState;
+use super::{repo, Helpdesk};
 use crate::auth::jurisdiction::may_see;
-use crate::auth::Actor;
+use crate::auth::{Actor, Auth};
 use crate::error::{AppError, AppResult};
-use crate::helpdesk::repo;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRef, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +17,12 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-pub fn router(max_upload_bytes: usize) -> Router<AppState> {
+pub fn router<S>(max_upload_bytes: usize) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Helpdesk: FromRef<S>,
+    Auth: FromRef<S>,
+{
     Router::new()
         .route(
             "/api/files",
@@ -43,7 +47,7 @@ pub fn sniff(data: &[u8]) -> Option<&'static str> {
 }
 
 async fn upload(
-    State(state): State<AppState>,
+    State(hd): State<Helpdesk>,
     actor: Actor,
     body: Result<Bytes, BytesRejection>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
@@ -56,29 +60,33 @@ async fn upload(
     }
     let mime = sniff(&data).ok_or(AppError::UnsupportedType)?;
     let hash = hex::encode(Sha256::digest(&data));
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO files (hash, mime, size, data, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (hash) DO NOTHING",
-    )
-    .bind(&hash)
-    .bind(mime)
-    .bind(data.len() as i64)
-    .bind(data.to_vec())
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO uploads (hash, uploader_id, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (hash, uploader_id) DO NOTHING",
-    )
-    .bind(&hash)
-    .bind(actor.id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    let now = hd.clock.now();
+    hd.db
+        .write(async {
+            let mut tx = hd.db.begin().await?;
+            sqlx::query(
+                "INSERT INTO files (hash, mime, size, data, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING",
+            )
+            .bind(&hash)
+            .bind(mime)
+            .bind(data.len() as i64)
+            .bind(data.to_vec())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO uploads (hash, uploader_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (hash, uploader_id) DO NOTHING",
+            )
+            .bind(&hash)
+            .bind(actor.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        })
+        .await?;
     let url = format!("/api/files/{hash}");
     let body = json!({ "hash": hash, "mime": mime, "size": data.len(), "url": url });
     Ok((StatusCode::CREATED, Json(body)))
@@ -92,63 +100,64 @@ fn valid_hash(hash: &str) -> bool {
 }
 
 /// A file may be attached by whoever uploaded it; anyone else's hash is "not found".
-pub async fn check_own(state: &AppState, actor: &Actor, hash: &str) -> AppResult<()> {
+pub async fn check_own(hd: &Helpdesk, actor: &Actor, hash: &str) -> AppResult<()> {
     if !valid_hash(hash) {
         return Err(AppError::invalid("file", "a file is named by its SHA-256"));
     }
-    if uploaded_by(state, actor, hash).await? {
+    if uploaded_by(hd, actor, hash).await? {
         Ok(())
     } else {
         Err(AppError::NotFound("file"))
     }
 }
 
-async fn uploaded_by(state: &AppState, actor: &Actor, hash: &str) -> AppResult<bool> {
+async fn uploaded_by(hd: &Helpdesk, actor: &Actor, hash: &str) -> AppResult<bool> {
     let row = sqlx::query("SELECT 1 AS one FROM uploads WHERE hash = $1 AND uploader_id = $2")
         .bind(hash)
         .bind(actor.id)
-        .fetch_optional(state.db.read())
-        .await?;
-    Ok(row.is_some())
+        .fetch_optional(hd.db.read());
+    Ok(hd.db.timed(row).await?.is_some())
 }
 
 /// Readable by its uploader and by whoever may see a ticket whose log references it.
-async fn may_read(state: &AppState, actor: &Actor, hash: &str) -> AppResult<bool> {
-    if uploaded_by(state, actor, hash).await? {
+async fn may_read(hd: &Helpdesk, actor: &Actor, hash: &str) -> AppResult<bool> {
+    if uploaded_by(hd, actor, hash).await? {
         return Ok(true);
     }
-    let rows = sqlx::query("SELECT DISTINCT ticket_id FROM ticket_events WHERE file_hash = $1")
-        .bind(hash)
-        .fetch_all(state.db.read())
+    let tickets = hd
+        .db
+        .timed(async {
+            let rows =
+                sqlx::query("SELECT DISTINCT ticket_id FROM ticket_events WHERE file_hash = $1")
+                    .bind(hash)
+                    .fetch_all(hd.db.read())
+                    .await?;
+            let ids = rows
+                .iter()
+                .map(|r| r.try_get("ticket_id"))
+                .collect::<Result<Vec<i64>, _>>()?;
+            let mut conn = hd.db.read().acquire().await?;
+            repo::get_many(&mut conn, &ids).await
+        })
         .await?;
-    let mut conn = state.db.read().acquire().await?;
-    for row in rows {
-        let id: i64 = row.try_get("ticket_id")?;
-        if let Some(t) = repo::get(&mut conn, id).await? {
-            if may_see(actor, &t.scope()) {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
+    Ok(tickets.iter().any(|t| may_see(actor, &t.scope())))
 }
 
 async fn download(
-    State(state): State<AppState>,
+    State(hd): State<Helpdesk>,
     actor: Actor,
     Path(hash): Path<String>,
 ) -> AppResult<Response> {
     if !valid_hash(&hash) {
         return Err(AppError::NotFound("file"));
     }
-    if !may_read(&state, &actor, &hash).await? {
+    if !may_read(&hd, &actor, &hash).await? {
         return Err(AppError::NotFound("file"));
     }
     let row = sqlx::query("SELECT mime, data FROM files WHERE hash = $1")
         .bind(&hash)
-        .fetch_optional(state.db.read())
-        .await?
-        .ok_or(AppError::NotFound("file"))?;
+        .fetch_optional(hd.db.read());
+    let row = hd.db.timed(row).await?.ok_or(AppError::NotFound("file"))?;
     let mime: String = row.try_get("mime")?;
     let data: Vec<u8> = row.try_get("data")?;
     let disposition = if mime == "application/pdf" {

@@ -1,9 +1,63 @@
-//! Help requests: tickets, their state machine and ordered log, routing to experts, and the
-//! HTTP API over them. The live side is in `live`.
+//! Help requests: tickets, their state machine and ordered log, the journal that writes every
+//! change of them, who receives each change (`audience`), uploads, and the HTTP API. Live
+//! delivery is the hub's; this capability only publishes events.
 
+pub mod audience;
 pub mod files;
 pub mod journal;
+pub mod metrics;
 pub mod repo;
 pub mod routes;
 pub mod service;
 pub mod ticket;
+pub mod view;
+
+use crate::auth::Bus;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use journal::Journal;
+use metrics::HelpdeskMetrics;
+use std::sync::Arc;
+
+/// The help desk's slice of the application state.
+#[derive(Clone)]
+pub struct Helpdesk {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub journal: Journal,
+    pub metrics: Arc<HelpdeskMetrics>,
+    pub limits: Limits,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Longest chat message or request body, in characters.
+    pub max_text_chars: usize,
+    /// Largest upload, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+impl Helpdesk {
+    /// Registers the metrics and starts the journal.
+    pub fn start(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        bus: Arc<Bus>,
+        registry: &crate::metrics::Metrics,
+        settings: &Settings,
+    ) -> Self {
+        let metrics = HelpdeskMetrics::register(registry, db.clone());
+        let journal = Journal::start(db.clone(), bus, clock.clone(), metrics.clone());
+        Self {
+            db,
+            clock,
+            journal,
+            metrics,
+            limits: Limits {
+                max_text_chars: settings.live.max_text_chars,
+                max_upload_bytes: settings.max_upload_bytes,
+            },
+        }
+    }
+}

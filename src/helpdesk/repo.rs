@@ -4,16 +4,14 @@ use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
 use crate::auth::Scope;
 use crate::clock::Millis;
 use crate::org::Specialty;
-use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Ticket {
     pub id: i64,
     pub unit_id: i64,
     pub unit_name: String,
-    #[serde(skip)]
     pub unit_path: String,
     pub creator_id: i64,
     pub creator_name: String,
@@ -43,7 +41,7 @@ impl Ticket {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct TicketEvent {
     pub ticket_id: i64,
     pub seq: i64,
@@ -52,7 +50,7 @@ pub struct TicketEvent {
     pub actor_name: String,
     pub body: String,
     pub client_id: Option<String>,
-    /// Content hash of an attached screenshot or document (`GET /api/files/{hash}`).
+    /// Content hash of an attached screenshot or document.
     pub file: Option<String>,
     pub at: Millis,
 }
@@ -64,7 +62,7 @@ const TICKET_SELECT: &str = "SELECT t.id, t.unit_id, n.name AS unit_name, t.unit
      FROM tickets t JOIN units n ON n.id = t.unit_id JOIN users c ON c.id = t.creator_id \
      LEFT JOIN users a ON a.id = t.assignee_id";
 
-fn parsed<T>(value: String, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+pub(super) fn parsed<T>(value: String, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
     parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unexpected value {value:?}").into()))
 }
 
@@ -111,22 +109,6 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<Ticke
     row.as_ref().map(ticket_from).transpose()
 }
 
-/// Just the state and assignee: what the journal checks for every message.
-pub async fn state_of(
-    conn: &mut AnyConnection,
-    id: i64,
-) -> sqlx::Result<Option<(TicketState, Option<i64>)>> {
-    let row = sqlx::query("SELECT state, assignee_id FROM tickets WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| {
-        let state = parsed(r.try_get("state")?, TicketState::parse)?;
-        Ok((state, r.try_get("assignee_id")?))
-    })
-    .transpose()
-}
-
 /// One page of tickets under `unit_path`, after the ticket id `cursor` in list order: open
 /// tickets oldest first (longest waiting on top), or with `include_done` all tickets newest first.
 pub async fn list_under(
@@ -154,120 +136,6 @@ pub async fn list_under(
         .fetch_all(pool)
         .await?;
     rows.iter().map(ticket_from).collect()
-}
-
-pub struct NewTicket<'a> {
-    pub unit_id: i64,
-    pub unit_path: &'a str,
-    pub creator_id: i64,
-    pub item_code: &'a str,
-    pub kind: TicketKind,
-    pub specialty: Specialty,
-    pub difficulty: Difficulty,
-    pub title: &'a str,
-    pub body: &'a str,
-}
-
-pub async fn insert(conn: &mut AnyConnection, t: &NewTicket<'_>, now: Millis) -> sqlx::Result<i64> {
-    sqlx::query(
-        "INSERT INTO tickets (unit_id, unit_path, creator_id, item_code, kind, specialty, \
-         difficulty, title, body, state, last_seq, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', 0, $10, $10) RETURNING id",
-    )
-    .bind(t.unit_id)
-    .bind(t.unit_path)
-    .bind(t.creator_id)
-    .bind(t.item_code)
-    .bind(t.kind.as_str())
-    .bind(t.specialty.as_str())
-    .bind(t.difficulty.as_str())
-    .bind(t.title)
-    .bind(t.body)
-    .bind(now)
-    .fetch_one(conn)
-    .await?
-    .try_get("id")
-}
-
-/// Moves the ticket from (`from`, `from_assignee`) to (`to`, `to_assignee`) if nobody moved it
-/// meanwhile. False means it changed under us.
-pub async fn transition(
-    conn: &mut AnyConnection,
-    id: i64,
-    from: (TicketState, Option<i64>),
-    to: (TicketState, Option<i64>),
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE tickets SET state = $1, assignee_id = $2 \
-         WHERE id = $3 AND state = $4 AND COALESCE(assignee_id, 0) = $5",
-    )
-    .bind(to.0.as_str())
-    .bind(to.1)
-    .bind(id)
-    .bind(from.0.as_str())
-    .bind(from.1.unwrap_or(0))
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub struct NewEvent<'a> {
-    pub kind: EventKind,
-    pub actor_id: i64,
-    pub body: &'a str,
-    pub client_id: Option<&'a str>,
-    pub file: Option<&'a str>,
-}
-
-/// Appends to the ticket's log under the next sequence number, in the caller's transaction.
-pub async fn append(
-    conn: &mut AnyConnection,
-    ticket_id: i64,
-    e: &NewEvent<'_>,
-    now: Millis,
-) -> sqlx::Result<i64> {
-    let seq: i64 = sqlx::query(
-        "UPDATE tickets SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 \
-         RETURNING last_seq",
-    )
-    .bind(ticket_id)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("last_seq")?;
-    sqlx::query(
-        "INSERT INTO ticket_events (ticket_id, seq, kind, actor_id, body, client_id, file_hash, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(ticket_id)
-    .bind(seq)
-    .bind(e.kind.as_str())
-    .bind(e.actor_id)
-    .bind(e.body)
-    .bind(e.client_id)
-    .bind(e.file)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(seq)
-}
-
-/// The sequence number already given to this sender's client message id, if any.
-pub async fn seq_of_client_id(
-    conn: &mut AnyConnection,
-    ticket_id: i64,
-    actor_id: i64,
-    client_id: &str,
-) -> sqlx::Result<Option<i64>> {
-    let row = sqlx::query(
-        "SELECT seq FROM ticket_events WHERE ticket_id = $1 AND actor_id = $2 AND client_id = $3",
-    )
-    .bind(ticket_id)
-    .bind(actor_id)
-    .bind(client_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| r.try_get("seq")).transpose()
 }
 
 /// The log entries after `after_seq`, in order, at most `limit`.
@@ -325,4 +193,28 @@ pub struct UserBrief {
     pub display_name: String,
     pub role: String,
     pub unit_path: String,
+}
+
+/// `$from, $from+1, …`: `n` numbered parameters.
+pub(super) fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whole tickets, by id.
+pub async fn get_many(conn: &mut AnyConnection, ids: &[i64]) -> sqlx::Result<Vec<Ticket>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!("{TICKET_SELECT} WHERE t.id IN ({})", marks(1, chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.push(ticket_from(&r)?);
+        }
+    }
+    Ok(out)
 }

@@ -1,21 +1,25 @@
-//! The HTTP API over tickets. Changes made here reach live clients through the hub.
+//! The HTTP API over tickets. Changes made here reach live clients as events.
 
 use super::service::{self, NewRequest, Outgoing};
 use super::ticket::Move;
-use crate::app::AppState;
-use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
-use crate::http::json::ApiJson;
+use super::Helpdesk;
+use crate::auth::{Actor, Auth};
+use crate::error::{ApiJson, AppError, AppResult};
 use crate::org::catalogue;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn router() -> Router<AppState> {
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Helpdesk: FromRef<S>,
+    Auth: FromRef<S>,
+{
     Router::new()
         .route("/api/catalogue", get(catalogue_list))
         .route("/api/tickets", get(list).post(create))
@@ -39,21 +43,21 @@ struct ListQuery {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(hd): State<Helpdesk>,
     actor: Actor,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
-    let tickets = service::list_visible(&state, &actor, q.all).await?;
+    let tickets = service::list_visible(&hd, &actor, q.all).await?;
     Ok(Json(json!({ "tickets": tickets })))
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(hd): State<Helpdesk>,
     actor: Actor,
     ApiJson(req): ApiJson<NewRequest>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    let ticket = service::create(&state, &actor, req).await?;
+    let ticket = service::create(&hd, &actor, req).await?;
     Ok((StatusCode::CREATED, Json(json!({ "ticket": ticket }))))
 }
 
@@ -75,14 +79,14 @@ fn ticket_id(path: Result<Path<i64>, PathRejection>) -> AppResult<i64> {
 }
 
 async fn show(
-    State(state): State<AppState>,
+    State(hd): State<Helpdesk>,
     actor: Actor,
     path: Result<Path<i64>, PathRejection>,
     query: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let id = ticket_id(path)?;
     let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
-    let (ticket, events) = service::history(&state, &actor, id, q.after_seq, q.limit).await?;
+    let (ticket, events) = service::history(&hd, &actor, id, q.after_seq, q.limit).await?;
     Ok(Json(json!({ "ticket": ticket, "events": events })))
 }
 
@@ -97,7 +101,7 @@ struct MessageBody {
 }
 
 async fn message(
-    State(state): State<AppState>,
+    State(hd): State<Helpdesk>,
     actor: Actor,
     path: Result<Path<i64>, PathRejection>,
     ApiJson(body): ApiJson<MessageBody>,
@@ -108,7 +112,7 @@ async fn message(
         client_id: body.client_id.as_deref(),
         file: body.file.as_deref(),
     };
-    let posted = service::post_message(&state, &actor, id, msg).await?;
+    let posted = service::post_message(&hd, &actor, id, msg).await?;
     let status = if posted.duplicate {
         StatusCode::OK
     } else {
@@ -127,7 +131,7 @@ struct ActBody {
 }
 
 async fn act(
-    State(state): State<AppState>,
+    State(hd): State<Helpdesk>,
     actor: Actor,
     Path((id, action)): Path<(String, String)>,
     body: axum::body::Bytes,
@@ -152,6 +156,6 @@ async fn act(
             .map_err(|e| AppError::BadJson(e.to_string()))?
             .to
     };
-    let ticket = service::apply(&state, &actor, id, mv, to).await?;
+    let ticket = service::apply(&hd, &actor, id, mv, to).await?;
     Ok(Json(json!({ "ticket": ticket })))
 }

@@ -1,15 +1,19 @@
-//! What people do with tickets. Each operation checks jurisdiction, commits, and only then
-//! tells the live hub, so nobody is shown a change that could still roll back.
+//! What people do with tickets. Each operation checks the input and the person's jurisdiction,
+//! then hands the change to the journal, which commits it and publishes it; reads come from the
+//! store. HTTP routes and the live connection both call these, and nothing else.
 
 use super::files;
-use super::journal::{Entry, Posted};
-use super::repo::{self, NewEvent, NewTicket, Ticket, TicketEvent};
-use super::ticket::{Difficulty, EventKind, Move, TicketKind, TicketState};
-use crate::app::AppState;
+use super::journal::sql::NewTicket;
+use super::journal::{Change, Create, Done, Message, Posted, Transition};
+use super::repo::{self, Ticket};
+use super::ticket::{Difficulty, Move, TicketKind, TicketState};
+use super::view::{EntryView, TicketView};
+use super::Helpdesk;
 use crate::auth::jurisdiction::{self, path_covers};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::org::{catalogue, Role};
+use crate::text;
 use serde::Deserialize;
 
 pub const TITLE_MAX_CHARS: usize = 100;
@@ -29,7 +33,7 @@ pub struct NewRequest {
 }
 
 /// A clerk raises a help request in their own unit.
-pub async fn create(state: &AppState, actor: &Actor, req: NewRequest) -> AppResult<Ticket> {
+pub async fn create(hd: &Helpdesk, actor: &Actor, req: NewRequest) -> AppResult<TicketView> {
     if actor.role != Role::Clerk {
         return Err(AppError::Forbidden);
     }
@@ -45,80 +49,84 @@ pub async fn create(state: &AppState, actor: &Actor, req: NewRequest) -> AppResu
     if title.is_empty() {
         return Err(AppError::invalid("title", "must not be empty"));
     }
-    check_length("title", title, TITLE_MAX_CHARS)?;
-    check_length("body", &req.body, state.settings.live.max_text_chars)?;
-    let new = NewTicket {
+    text::check_line("title", title, TITLE_MAX_CHARS)?;
+    let body = req.body.trim();
+    text::check("body", body, hd.limits.max_text_chars)?;
+    let ticket = NewTicket {
         unit_id: actor.unit_id,
-        unit_path: &actor.unit_path,
+        unit_path: actor.unit_path.clone(),
         creator_id: actor.id,
-        item_code: item.code,
+        item_code: item.code.to_string(),
         kind,
         specialty: kind.specialty(item.family),
         difficulty,
-        title,
-        body: req.body.trim(),
+        title: title.to_string(),
+        body: body.to_string(),
     };
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let id = repo::insert(&mut tx, &new, now).await?;
-    let created = NewEvent {
-        kind: EventKind::Created,
-        actor_id: actor.id,
-        body: title,
-        client_id: None,
-        file: None,
-    };
-    repo::append(&mut tx, id, &created, now).await?;
-    let ticket = repo::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
-    let events = repo::events_after(&mut tx, id, 0, 1).await?;
-    tx.commit().await?;
-    state.metrics.tickets_created.inc();
-    state.hub.publish(&ticket, &events, None);
-    Ok(ticket)
+    let actor_name = actor.display_name.clone();
+    let created = ticket_of(
+        hd.journal
+            .submit(Change::Create(Create { ticket, actor_name })),
+    )
+    .await?;
+    hd.metrics.tickets_created.inc();
+    Ok(created)
 }
 
-pub fn check_length(field: &'static str, text: &str, max: usize) -> AppResult<()> {
-    if text.chars().count() > max {
-        return Err(AppError::TooLong { field, max });
+async fn ticket_of(
+    done: impl std::future::Future<Output = AppResult<Done>>,
+) -> AppResult<TicketView> {
+    match done.await? {
+        Done::Ticket(t) => Ok(TicketView::from(&*t)),
+        Done::Posted(_) => Err(AppError::Internal(anyhow::anyhow!("expected a ticket"))),
     }
-    Ok(())
 }
 
 /// The ticket, if the actor may see it; otherwise "not found", so existence does not leak.
-pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Ticket> {
-    let mut conn = state.db.read().acquire().await?;
-    match repo::get(&mut conn, id).await? {
+pub async fn visible(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<Ticket> {
+    let found = hd
+        .db
+        .timed(async {
+            let mut conn = hd.db.read().acquire().await?;
+            repo::get(&mut conn, id).await
+        })
+        .await?;
+    match found {
         Some(t) if jurisdiction::may_see(actor, &t.scope()) => Ok(t),
         _ => Err(AppError::NotFound("ticket")),
     }
 }
 
+/// The ticket as the actor may see it.
+pub async fn ticket(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<TicketView> {
+    visible(hd, actor, id).await.map(|t| TicketView::from(&t))
+}
+
 /// Tickets the actor may see: open ones oldest first, or with `include_done` all, newest first.
 pub async fn list_visible(
-    state: &AppState,
+    hd: &Helpdesk,
     actor: &Actor,
     include_done: bool,
-) -> AppResult<Vec<Ticket>> {
+) -> AppResult<Vec<TicketView>> {
     // The unit path narrows the query; the jurisdiction check decides. Pages continue until
     // the list is full, so tickets the person may not see do not crowd out those they may.
     let mut visible = Vec::new();
     let mut cursor = None;
     for _ in 0..SCAN_PAGES {
         let page = repo::list_under(
-            state.db.read(),
+            hd.db.read(),
             &actor.unit_path,
             include_done,
             cursor,
             LIST_LIMIT,
-        )
-        .await?;
+        );
+        let page = hd.db.timed(page).await?;
         let full_page = page.len() as i64 == LIST_LIMIT;
         cursor = page.last().map(|t| t.id);
         visible.extend(
-            page.into_iter()
-                .filter(|t| jurisdiction::may_see(actor, &t.scope())),
+            page.iter()
+                .filter(|t| jurisdiction::may_see(actor, &t.scope()))
+                .map(TicketView::from),
         );
         if !full_page || visible.len() as i64 >= LIST_LIMIT {
             break;
@@ -128,29 +136,36 @@ pub async fn list_visible(
     Ok(visible)
 }
 
-/// The ticket and its log after `after_seq`.
+/// The ticket and its log after `after_seq`, at most `limit` entries.
 pub async fn history(
-    state: &AppState,
+    hd: &Helpdesk,
     actor: &Actor,
     id: i64,
     after_seq: i64,
     limit: i64,
-) -> AppResult<(Ticket, Vec<TicketEvent>)> {
-    let ticket = visible(state, actor, id).await?;
-    let mut conn = state.db.read().acquire().await?;
-    let events = repo::events_after(&mut conn, id, after_seq.max(0), limit.clamp(1, 1000)).await?;
-    Ok((ticket, events))
+) -> AppResult<(TicketView, Vec<EntryView>)> {
+    let ticket = visible(hd, actor, id).await?;
+    let (after, limit) = (after_seq.max(0), limit.clamp(1, 1000));
+    let events = hd
+        .db
+        .timed(async {
+            let mut conn = hd.db.read().acquire().await?;
+            repo::events_after(&mut conn, id, after, limit).await
+        })
+        .await?;
+    let events = events.iter().map(EntryView::from).collect();
+    Ok((TicketView::from(&ticket), events))
 }
 
 /// Claim, transfer, wait for the clerk, resolve, close or reopen.
 pub async fn apply(
-    state: &AppState,
+    hd: &Helpdesk,
     actor: &Actor,
     id: i64,
     mv: Move,
     transfer_to: Option<i64>,
-) -> AppResult<Ticket> {
-    let ticket = visible(state, actor, id).await?;
+) -> AppResult<TicketView> {
+    let ticket = visible(hd, actor, id).await?;
     let scope = ticket.scope();
     let allowed = match mv {
         Move::Claim => jurisdiction::may_handle(actor, &scope),
@@ -173,40 +188,32 @@ pub async fn apply(
         Move::Claim => (Some(actor.id), String::new()),
         Move::Transfer => {
             let to = transfer_to.ok_or_else(|| AppError::invalid("to", "whom to transfer to"))?;
-            let target = transfer_target(state, &ticket, to).await?;
+            let target = transfer_target(hd, &ticket, to).await?;
             (Some(to), target)
         }
         _ => (ticket.assignee_id, String::new()),
     };
-    let _order = state.hub.order_lock(id).lock().await;
-    let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
-    let from = (ticket.state, ticket.assignee_id);
-    if !repo::transition(&mut tx, id, from, (next, assignee)).await? {
-        return Err(AppError::Stale);
-    }
-    let event = NewEvent {
-        kind: mv.event(),
+    let change = Transition {
+        ticket: id,
         actor_id: actor.id,
-        body: &body,
-        client_id: None,
-        file: None,
+        actor_name: actor.display_name.clone(),
+        from: (ticket.state, ticket.assignee_id),
+        to: (next, assignee),
+        kind: mv.event(),
+        body,
     };
-    let seq = repo::append(&mut tx, id, &event, now).await?;
-    let ticket = repo::get(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
-    let events = repo::events_after(&mut tx, id, seq - 1, 1).await?;
-    tx.commit().await?;
-    state.hub.publish(&ticket, &events, Some(&scope));
-    Ok(ticket)
+    ticket_of(hd.journal.submit(Change::Transition(change))).await
 }
 
 /// A transfer goes to an expert whose jurisdiction covers the ticket's unit. Returns the log
 /// text: the new assignee's name.
-async fn transfer_target(state: &AppState, ticket: &Ticket, to: i64) -> AppResult<String> {
-    let mut conn = state.db.read().acquire().await?;
-    let target = repo::user_brief(&mut conn, to)
+async fn transfer_target(hd: &Helpdesk, ticket: &Ticket, to: i64) -> AppResult<String> {
+    let target = hd
+        .db
+        .timed(async {
+            let mut conn = hd.db.read().acquire().await?;
+            repo::user_brief(&mut conn, to).await
+        })
         .await?
         .ok_or_else(|| AppError::invalid("to", "no such expert"))?;
     if target.role != Role::Expert.as_str() || !path_covers(&target.unit_path, &ticket.unit_path) {
@@ -231,7 +238,7 @@ pub struct Outgoing<'a> {
 /// A chat message into the ticket's log, committed by the journal. A re-sent `client_id` gets
 /// its first seq back.
 pub async fn post_message(
-    state: &AppState,
+    hd: &Helpdesk,
     actor: &Actor,
     id: i64,
     msg: Outgoing<'_>,
@@ -240,28 +247,33 @@ pub async fn post_message(
     if text.is_empty() && msg.file.is_none() {
         return Err(AppError::invalid("text", "must not be empty"));
     }
-    check_length("text", text, state.settings.live.max_text_chars)?;
+    text::check("text", text, hd.limits.max_text_chars)?;
     if let Some(c) = msg.client_id {
         if c.is_empty() || c.len() > 64 {
             return Err(AppError::invalid("client_id", "1–64 characters"));
         }
+        text::check_line("client_id", c, 64)?;
     }
-    let ticket = visible(state, actor, id).await?;
+    let ticket = visible(hd, actor, id).await?;
     let scope = ticket.scope();
     let requester = jurisdiction::is_requester(actor, &scope);
     if !requester && !jurisdiction::may_direct(actor, &scope) {
         return Err(AppError::Forbidden);
     }
     if let Some(hash) = msg.file {
-        files::check_own(state, actor, hash).await?;
+        files::check_own(hd, actor, hash).await?;
     }
-    let entry = Entry {
+    let message = Message {
         ticket: id,
         actor_id: actor.id,
+        actor_name: actor.display_name.clone(),
         requester,
         text: text.to_string(),
         client_id: msg.client_id.map(str::to_string),
         file: msg.file.map(str::to_string),
     };
-    state.journal.append(entry).await
+    match hd.journal.submit(Change::Message(message)).await? {
+        Done::Posted(p) => Ok(p),
+        Done::Ticket(_) => Err(AppError::Internal(anyhow::anyhow!("expected a seq"))),
+    }
 }

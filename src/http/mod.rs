@@ -1,53 +1,73 @@
-//! The HTTP surface: the router that merges each capability's routes, static assets, the
-//! health and metrics endpoints, and request tracing.
+//! The HTTP surface that belongs to no capability: health and metrics endpoints, the embedded
+//! console, the fallback, body limits and latency tracking. The application merges the
+//! capabilities' routes with these.
 
 pub mod assets;
-pub mod json;
-pub mod metrics;
+pub mod latency;
 
-use crate::app::AppState;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use crate::db::Db;
+use crate::metrics::Metrics;
+use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use latency::HttpMetrics;
 use serde_json::json;
+use std::sync::Arc;
 
 /// JSON request bodies larger than this are refused with 413.
 const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn router(state: AppState) -> Router {
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Db: FromRef<S>,
+    Arc<Metrics>: FromRef<S>,
+{
     Router::new()
-        .merge(crate::auth::routes::router())
-        .merge(crate::helpdesk::routes::router())
-        .merge(crate::helpdesk::files::router(
-            state.settings.max_upload_bytes,
-        ))
-        .merge(crate::live::routes::router())
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::scrape))
+        .route("/metrics", get(scrape))
         .merge(assets::router())
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
-        .with_state(state)
 }
 
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
+/// The layers every route gets: the body limit and latency by route.
+pub fn layered(router: Router, metrics: Arc<HttpMetrics>) -> Router {
+    router
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            latency::track,
+        ))
+}
+
+/// 200 while the database takes writes; 503 with the reason while it cannot.
+async fn healthz(State(db): State<Db>) -> Response {
+    match db.writable().await {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ok", "database": "ok" })),
-        ),
+        )
+            .into_response(),
+        Err(fault) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({
+                "status": "unavailable",
+                "database": fault.as_str(),
+                "reason": format!("the database cannot be written: {fault}"),
+            })),
+        )
+            .into_response(),
+    }
+}
+
+async fn scrape(State(metrics): State<Arc<Metrics>>) -> Response {
+    match metrics.render().await {
+        Ok(text) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], text).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": "unreachable" })),
-            )
+            tracing::error!(error = %e, "metrics: encoding failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }

@@ -5,12 +5,12 @@
 use super::hub::{ConnId, Outbound};
 use super::protocol::{self, close, ClientFrame, PresenceStatus, Request, ServerFrame};
 use super::writer::{self, LastHeard};
-use crate::app::AppState;
-use crate::auth::Actor;
+use super::Live;
+use crate::auth::{session_topic, Actor};
 use crate::error::AppError;
-use crate::helpdesk::repo::{Ticket, TicketEvent};
-use crate::helpdesk::service::Outgoing;
-use crate::helpdesk::{repo, service};
+use crate::helpdesk::audience::{queue_topic, ticket_topic};
+use crate::helpdesk::service::{self, Outgoing};
+use crate::helpdesk::view::{EntryView, TicketView};
 use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt};
 use serde_json::Value;
@@ -25,7 +25,7 @@ const SNAPSHOT_BYTES: usize = 256 * 1024;
 
 /// Splits log entries into runs of about `SNAPSHOT_BYTES` of text each, in order; always at
 /// least one run, possibly empty.
-fn chunk_by_size(events: Vec<TicketEvent>) -> Vec<Vec<TicketEvent>> {
+fn chunk_by_size(events: Vec<EntryView>) -> Vec<Vec<EntryView>> {
     let mut chunks = vec![Vec::new()];
     let mut size = 0;
     for e in events {
@@ -42,7 +42,7 @@ fn chunk_by_size(events: Vec<TicketEvent>) -> Vec<Vec<TicketEvent>> {
 }
 
 struct Session {
-    state: AppState,
+    live: Live,
     tx: mpsc::Sender<Outbound>,
     kill: Arc<Notify>,
     conn: Option<(ConnId, Arc<Actor>)>,
@@ -51,16 +51,16 @@ struct Session {
 
 /// Serves one connection until either side closes. `actor` is set when the upgrade request
 /// carried a valid session; otherwise the first frame must be `auth`.
-pub async fn serve<S, R>(state: AppState, sink: S, mut stream: R, actor: Option<Actor>)
+pub async fn serve<S, R>(live: Live, sink: S, mut stream: R, actor: Option<Actor>)
 where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    let live = state.settings.live.clone();
-    let (tx, rx) = mpsc::channel(live.outbound_queue.max(8));
+    let limits = live.settings.clone();
+    let (tx, rx) = mpsc::channel(limits.outbound_queue.max(8));
     let kill = Arc::new(Notify::new());
     let heard = LastHeard::new();
-    let heartbeat = Duration::from_secs(live.heartbeat_secs.max(1));
+    let heartbeat = Duration::from_secs(limits.heartbeat_secs.max(1));
     let mut writer = tokio::spawn(writer::run(
         sink,
         rx,
@@ -69,7 +69,7 @@ where
         heartbeat,
     ));
     let mut session = Session {
-        state,
+        live,
         tx,
         kill,
         conn: None,
@@ -80,7 +80,7 @@ where
     }
     let auth_deadline = tokio::time::sleep(protocol::AUTH_TIMEOUT);
     tokio::pin!(auth_deadline);
-    let mut stopping = session.state.hub.stopping();
+    let mut stopping = session.live.hub.stopping();
     let mut writer_done = false;
     loop {
         let msg = tokio::select! {
@@ -118,7 +118,7 @@ where
         }
     }
     if let Some((id, _)) = session.conn.take() {
-        session.state.hub.unregister(id);
+        session.live.hub.unregister(id);
     }
     drop(session);
     // The writer ends once its queue is dropped and drained; do not wait on a stuck peer forever.
@@ -158,17 +158,17 @@ impl Session {
 
     async fn signed_in(&mut self, actor: Actor) {
         let actor = Arc::new(actor);
-        let id = self
-            .state
-            .hub
-            .register(actor.clone(), self.tx.clone(), self.kill.clone());
+        let hub = &self.live.hub;
+        let id = hub.register(actor.clone(), self.tx.clone(), self.kill.clone());
+        // Signing out anywhere closes this socket.
+        hub.follow(id, session_topic(&actor.session), None);
         self.conn = Some((id, actor.clone()));
-        let live = &self.state.settings.live;
+        let limits = &self.live.settings;
         let hello = ServerFrame::Hello {
             user: (*actor).clone(),
-            heartbeat_ms: live.heartbeat_secs * 1000,
-            max_frame_bytes: live.max_frame_bytes,
-            max_text_chars: live.max_text_chars,
+            heartbeat_ms: limits.heartbeat_secs * 1000,
+            max_frame_bytes: limits.max_frame_bytes,
+            max_text_chars: limits.max_text_chars,
         };
         self.send(hello).await;
     }
@@ -190,7 +190,7 @@ impl Session {
                 self.subscribe(id, &actor, ticket, after_seq).await
             }
             ClientFrame::Unsubscribe { ticket } => {
-                self.state.hub.unfollow_ticket(id, ticket);
+                self.live.hub.unfollow(id, &ticket_topic(ticket));
                 Ok(())
             }
             ClientFrame::Send {
@@ -206,12 +206,7 @@ impl Session {
                 };
                 return self.post(&actor, ticket, &client_id, msg, reference).await;
             }
-            ClientFrame::Typing { ticket } => match self.state.hub.typing(id, ticket) {
-                true => Ok(()),
-                false => Err(AppError::InvalidState(
-                    "subscribe to the ticket first".into(),
-                )),
-            },
+            ClientFrame::Typing { ticket } => self.typing(id, &actor, ticket),
             ClientFrame::Presence { status } => self.set_presence(&actor, status),
         };
         match result {
@@ -223,7 +218,7 @@ impl Session {
     async fn before_auth(&mut self, frame: ClientFrame, reference: Option<Value>) -> bool {
         match frame {
             ClientFrame::Ping => self.send(ServerFrame::Pong { reference }).await,
-            ClientFrame::Auth { token } => match Actor::from_token(&self.state, &token).await {
+            ClientFrame::Auth { token } => match Actor::from_token(&self.live.auth, &token).await {
                 Ok(actor) => {
                     self.signed_in(actor).await;
                     true
@@ -249,10 +244,29 @@ impl Session {
     }
 
     async fn subscribe_queue(&self, id: ConnId, actor: &Actor) -> Result<(), AppError> {
-        self.state.hub.follow_queue(id);
-        let tickets = service::list_visible(&self.state, actor, false).await?;
+        self.live.hub.follow(id, queue_topic(), None);
+        let tickets = service::list_visible(&self.live.helpdesk, actor, false).await?;
         self.send(ServerFrame::Queue { tickets }).await;
         Ok(())
+    }
+
+    fn typing(&self, id: ConnId, actor: &Actor, ticket: i64) -> Result<(), AppError> {
+        let frame = ServerFrame::Typing {
+            ticket,
+            user_id: actor.id,
+            name: actor.display_name.clone(),
+        };
+        if self
+            .live
+            .hub
+            .relay(id, &ticket_topic(ticket), frame.to_text().into())
+        {
+            Ok(())
+        } else {
+            Err(AppError::InvalidState(
+                "subscribe to the ticket first".into(),
+            ))
+        }
     }
 
     async fn subscribe(
@@ -262,27 +276,42 @@ impl Session {
         ticket: i64,
         after: i64,
     ) -> Result<(), AppError> {
-        let found = service::visible(&self.state, actor, ticket).await?;
-        let _ = self.tx.send(Outbound::Pending { ticket }).await;
-        self.state.hub.follow_ticket(id, found.scope(), ticket);
-        let result = self.send_snapshots(&found, after).await;
+        let helpdesk = &self.live.helpdesk;
+        let found = service::ticket(helpdesk, actor, ticket).await?;
+        let topic = ticket_topic(ticket);
+        let _ = self
+            .tx
+            .send(Outbound::Pending {
+                topic: topic.clone(),
+            })
+            .await;
+        let mut concerns = vec![found.creator_id];
+        concerns.extend(found.assignee_id);
+        self.live.hub.follow(id, topic.clone(), Some(&concerns));
+        let result = self.send_snapshots(actor, &found, after).await;
         if result.is_err() {
-            self.state.hub.unfollow_ticket(id, ticket);
+            self.live.hub.unfollow(id, &topic);
         }
         result
     }
 
-    /// The log after `after`, in pages; the writer releases held live events after the last.
-    async fn send_snapshots(&self, found: &Ticket, after: i64) -> Result<(), AppError> {
-        let ticket = found.id;
-        let mut people = vec![found.creator_id];
-        people.extend(found.assignee_id);
-        let presence = self.state.hub.presence_of(&people);
+    /// The log after `after`, in pages read through the help desk like any other read; the
+    /// writer releases held live events after the last page.
+    async fn send_snapshots(
+        &self,
+        actor: &Actor,
+        found: &TicketView,
+        after: i64,
+    ) -> Result<(), AppError> {
+        let topic = ticket_topic(found.id);
+        let mut concerned = vec![found.creator_id];
+        concerned.extend(found.assignee_id);
+        let presence = self.live.hub.presence_of(&concerned);
         let mut after = after.max(0);
         loop {
-            let mut conn = self.state.db.read().acquire().await?;
-            let events = repo::events_after(&mut conn, ticket, after, SNAPSHOT_PAGE).await?;
-            drop(conn);
+            let helpdesk = &self.live.helpdesk;
+            let (ticket, events) =
+                service::history(helpdesk, actor, found.id, after, SNAPSHOT_PAGE).await?;
             let last_page = (events.len() as i64) < SNAPSHOT_PAGE;
             let chunks = chunk_by_size(events);
             let count = chunks.len();
@@ -291,13 +320,13 @@ impl Session {
                 let upto = events.last().map_or(after, |e| e.seq);
                 after = upto;
                 let frame = ServerFrame::Snapshot {
-                    ticket: found.clone(),
+                    ticket: ticket.clone(),
                     events,
                     has_more: !complete,
                     presence: presence.clone(),
                 };
                 let out = Outbound::Snapshot {
-                    ticket,
+                    topic: topic.clone(),
                     upto,
                     complete,
                     text: frame.to_text().into(),
@@ -321,7 +350,7 @@ impl Session {
         reference: Option<Value>,
     ) -> bool {
         let client_id = client_id.to_string();
-        match service::post_message(&self.state, actor, ticket, msg).await {
+        match service::post_message(&self.live.helpdesk, actor, ticket, msg).await {
             Ok(posted) => {
                 let ack = ServerFrame::Ack {
                     ticket,
@@ -344,7 +373,7 @@ impl Session {
                 "status must be on_duty, online or away".into(),
             ));
         }
-        self.state.hub.set_status(actor.id, status);
+        self.live.hub.set_status(actor.id, status);
         Ok(())
     }
 }

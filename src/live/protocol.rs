@@ -1,10 +1,11 @@
-//! The WebSocket protocol: every frame a client may send and the server may answer, the
-//! error codes and the close codes. docs/protocol.md describes the same vocabulary; the
-//! tests speak it through these types.
+//! The WebSocket protocol: every frame a client may send and the server answers, the error
+//! codes and the close codes. The frames that carry a change of a ticket (`ticket`,
+//! `ticket_removed`, `event`) are the help desk's own (`helpdesk::view::ChangeFrame`), published
+//! as events. docs/protocol.md describes the same vocabulary.
 
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::helpdesk::repo::{Ticket, TicketEvent};
+use crate::helpdesk::view::{EntryView, TicketView};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -21,7 +22,7 @@ pub mod close {
     /// No successful `auth` within the allowed attempts.
     pub const AUTH_FAILED: u16 = 4001;
     /// The session was signed out.
-    pub const SIGNED_OUT: u16 = 4003;
+    pub const SIGNED_OUT: u16 = crate::auth::SIGNED_OUT;
     /// The client did not read its frames fast enough; reconnect and resume.
     pub const TOO_SLOW: u16 = 4008;
     /// No frame or pong within two heartbeat intervals.
@@ -131,22 +132,13 @@ pub enum ServerFrame {
         max_text_chars: usize,
     },
     Queue {
-        tickets: Vec<Ticket>,
-    },
-    Ticket {
-        ticket: Ticket,
-    },
-    TicketRemoved {
-        ticket: i64,
+        tickets: Vec<TicketView>,
     },
     Snapshot {
-        ticket: Ticket,
-        events: Vec<TicketEvent>,
+        ticket: TicketView,
+        events: Vec<EntryView>,
         has_more: bool,
         presence: Vec<Presence>,
-    },
-    Event {
-        event: TicketEvent,
     },
     Ack {
         ticket: i64,

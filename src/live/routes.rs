@@ -1,23 +1,27 @@
 //! `GET /ws`: the WebSocket upgrade, with buffer sizes chosen for tens of thousands of sockets.
 
-use crate::app::AppState;
+use super::Live;
 use crate::auth::actor::token_from_headers;
 use crate::auth::Actor;
 use crate::error::AppError;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use futures_util::StreamExt;
 
-pub fn router() -> Router<AppState> {
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Live: FromRef<S>,
+{
     Router::new().route("/ws", get(upgrade))
 }
 
 async fn upgrade(
-    State(state): State<AppState>,
+    State(live): State<Live>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
@@ -27,10 +31,10 @@ async fn upgrade(
         return Err(AppError::Forbidden);
     }
     let actor = match token_from_headers(&headers) {
-        Some(token) => Some(Actor::from_token(&state, &token).await?),
+        Some(token) => Some(Actor::from_token(&live.auth, &token).await?),
         None => None,
     };
-    let live = &state.settings.live;
+    let limits = &live.settings;
     // tungstenite reserves 128 KiB for reading and writing by default; most frames here are
     // under 1 KiB, so small buffers let one server hold many more sockets.
     let ws = ws
@@ -38,11 +42,11 @@ async fn upgrade(
         .write_buffer_size(4 * 1024)
         // Room for the largest frame the server writes (a snapshot page of about 256 KiB).
         .max_write_buffer_size(1024 * 1024)
-        .max_message_size(live.max_frame_bytes)
-        .max_frame_size(live.max_frame_bytes);
+        .max_message_size(limits.max_frame_bytes)
+        .max_frame_size(limits.max_frame_bytes);
     Ok(ws.on_upgrade(move |socket| async move {
         let (sink, stream) = socket.split();
-        crate::live::conn::serve(state, sink, stream, actor).await;
+        crate::live::conn::serve(live, sink, stream, actor).await;
     }))
 }
 

@@ -1,9 +1,10 @@
 //! The send half of a connection: drains the connection's bounded queue into the socket,
-//! keeps each ticket's events in seq order behind its snapshot, pings on the heartbeat, and
+//! keeps each ordered topic's events in seq order behind its snapshot, pings on the heartbeat, and
 //! closes with 4008 when the hub reports the queue full or 4009 when the peer went quiet.
 
 use super::hub::Outbound;
 use super::protocol::close;
+use crate::events::Topic;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt};
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ const TOO_SLOW_REASON: &str = "too slow: reconnect and resume";
 /// How long a closing handshake may take before the socket is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// Events held for one ticket while its snapshot is read, before the connection counts as stuck.
+/// Events held for one topic while its snapshot is read, before the connection counts as stuck.
 const MAX_PENDING: usize = 1024;
 
 /// When the peer was last heard from, in milliseconds since the connection began.
@@ -53,11 +54,11 @@ impl Default for LastHeard {
     }
 }
 
-/// Per-ticket delivery state: the last seq sent, or events held until the snapshot.
+/// Per-topic delivery state: the last seq sent, or events held until the snapshot.
 #[derive(Default)]
 struct Order {
-    last: HashMap<i64, i64>,
-    pending: HashMap<i64, Vec<(i64, Utf8Bytes)>>,
+    last: HashMap<Topic, i64>,
+    pending: HashMap<Topic, Vec<(i64, Utf8Bytes)>>,
 }
 
 enum Step {
@@ -70,19 +71,19 @@ impl Order {
         match out {
             Outbound::Frame(text) => Step::Send(vec![text]),
             Outbound::Close(code, reason) => Step::Close(code, reason),
-            Outbound::Pending { ticket } => {
-                self.last.remove(&ticket);
-                self.pending.insert(ticket, Vec::new());
+            Outbound::Pending { topic } => {
+                self.last.remove(&topic);
+                self.pending.insert(topic, Vec::new());
                 Step::Send(Vec::new())
             }
-            Outbound::Event { ticket, seq, text } => match self.last.get_mut(&ticket) {
+            Outbound::Event { topic, seq, text } => match self.last.get_mut(&topic) {
                 Some(last) if seq > *last => {
                     *last = seq;
                     Step::Send(vec![text])
                 }
                 Some(_) => Step::Send(Vec::new()),
                 None => {
-                    let held = self.pending.entry(ticket).or_default();
+                    let held = self.pending.entry(topic).or_default();
                     if held.len() >= MAX_PENDING {
                         return Step::Close(close::TOO_SLOW, "too many events behind a snapshot");
                     }
@@ -91,7 +92,7 @@ impl Order {
                 }
             },
             Outbound::Snapshot {
-                ticket,
+                topic,
                 upto,
                 complete,
                 text,
@@ -99,7 +100,7 @@ impl Order {
                 let mut out = vec![text];
                 if complete {
                     let mut last = upto;
-                    let mut held = self.pending.remove(&ticket).unwrap_or_default();
+                    let mut held = self.pending.remove(&topic).unwrap_or_default();
                     held.sort_by_key(|(seq, _)| *seq);
                     for (seq, text) in held {
                         if seq > last {
@@ -107,7 +108,7 @@ impl Order {
                             out.push(text);
                         }
                     }
-                    self.last.insert(ticket, last);
+                    self.last.insert(topic, last);
                 }
                 Step::Send(out)
             }
@@ -180,9 +181,13 @@ pub async fn run<S>(
 mod tests {
     use super::*;
 
+    fn topic(n: i64) -> Topic {
+        Topic::new(format!("ticket/{n}"))
+    }
+
     fn event(ticket: i64, seq: i64) -> Outbound {
         Outbound::Event {
-            ticket,
+            topic: topic(ticket),
             seq,
             text: format!("e{seq}").into(),
         }
@@ -198,11 +203,11 @@ mod tests {
     #[test]
     fn events_wait_behind_the_snapshot_and_are_not_repeated() {
         let mut o = Order::default();
-        assert!(sent(o.step(Outbound::Pending { ticket: 1 })).is_empty());
+        assert!(sent(o.step(Outbound::Pending { topic: topic(1) })).is_empty());
         assert!(sent(o.step(event(1, 5))).is_empty());
         assert!(sent(o.step(event(1, 4))).is_empty());
         let snap = Outbound::Snapshot {
-            ticket: 1,
+            topic: topic(1),
             upto: 4,
             complete: true,
             text: "s".into(),
@@ -291,17 +296,17 @@ mod tests {
     #[test]
     fn an_incomplete_snapshot_keeps_holding_events() {
         let mut o = Order::default();
-        o.step(Outbound::Pending { ticket: 2 });
+        o.step(Outbound::Pending { topic: topic(2) });
         o.step(event(2, 900));
         let page = Outbound::Snapshot {
-            ticket: 2,
+            topic: topic(2),
             upto: 500,
             complete: false,
             text: "p1".into(),
         };
         assert_eq!(sent(o.step(page)), vec!["p1"]);
         let last = Outbound::Snapshot {
-            ticket: 2,
+            topic: topic(2),
             upto: 899,
             complete: true,
             text: "p2".into(),

@@ -5,7 +5,6 @@
 use super::geography::{self, CITIES, GRIDS, VILLAGES};
 use super::repo::{self, NewUser, Unit};
 use super::{Role, UnitLevel};
-use crate::auth::password;
 use crate::clock::Millis;
 use crate::db::Db;
 use std::collections::HashMap;
@@ -174,13 +173,15 @@ pub const PEOPLE: &[(&str, &str, Role, &str, Option<&str>)] = &[
     ),
 ];
 
-/// Loads the demo once. Returns false when it was there already.
-pub async fn load(db: &Db, now: Millis) -> anyhow::Result<bool> {
+/// Loads the demo once, every login with `password_hash` (of [`DEMO_PASSWORD`]). Returns
+/// false when it was there already.
+pub async fn load(db: &Db, now: Millis, password_hash: &str) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
     if repo::unit_by_code(&mut tx, geography::REGION_CODE)
         .await?
         .is_some()
     {
+        tx.rollback().await?;
         return Ok(false);
     }
     let units = insert_units(&mut tx).await?;
@@ -190,8 +191,6 @@ pub async fn load(db: &Db, now: Millis) -> anyhow::Result<bool> {
         let id = repo::insert_group(&mut tx, code, name, unit_id, specialties).await?;
         groups.insert(*code, id);
     }
-    // One hash for all demo logins: hashing is deliberately slow, the password is public anyway.
-    let hash = password::hash(DEMO_PASSWORD.to_string()).await?;
     for (username, display_name, role, unit, group) in PEOPLE {
         let user = NewUser {
             username,
@@ -199,7 +198,7 @@ pub async fn load(db: &Db, now: Millis) -> anyhow::Result<bool> {
             role: *role,
             unit_id: units[unit].id,
             group_id: group.map(|g| groups[g]),
-            password_hash: &hash,
+            password_hash,
         };
         repo::insert_user(&mut tx, user, now).await?;
     }

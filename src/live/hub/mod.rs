@@ -1,13 +1,13 @@
-//! The hub: which connection follows which ticket and queue, who is present, and the fan-out
-//! of every committed change to the connections entitled to see it. Each connection has a
-//! bounded queue; a connection whose queue is full is told to close (4008) instead of growing.
+//! The hub: a topic router. Connections subscribe to topics; each event from the bus goes to
+//! the subscribers of its topic whose viewer is in the event's audience — the capability that
+//! published it decided who that is. The hub also knows who is connected (presence) and relays
+//! typing. Each connection has a bounded queue; a connection whose queue is full is told to
+//! close (4008) instead of growing.
 
-use super::protocol::{close, PresenceStatus, ServerFrame};
-use crate::auth::jurisdiction::may_see;
-use crate::auth::{Actor, Scope};
-use crate::helpdesk::repo::{Ticket, TicketEvent};
-use crate::helpdesk::ticket::{EventKind, TicketState};
-use crate::http::metrics::Metrics;
+use super::metrics::LiveMetrics;
+use super::protocol::PresenceStatus;
+use crate::auth::{Actor, Event, Viewer};
+use crate::events::{Payload, Topic};
 use crate::org::Role;
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{HashMap, HashSet};
@@ -23,17 +23,17 @@ pub type ConnId = u64;
 pub enum Outbound {
     /// A frame to send as it is.
     Frame(Utf8Bytes),
-    /// An entry of a ticket's log: sent once, in seq order, after that ticket's snapshot.
+    /// An entry of an ordered topic: sent once, in seq order, after that topic's snapshot.
     Event {
-        ticket: i64,
+        topic: Topic,
         seq: i64,
         text: Utf8Bytes,
     },
-    /// Marks the start of a `subscribe`: hold this ticket's events until its snapshot is sent.
-    Pending { ticket: i64 },
-    /// One page of the reply to `subscribe`: the log up to `upto`; the last page is `complete`.
+    /// Marks the start of a snapshot: hold this topic's events until the snapshot is sent.
+    Pending { topic: Topic },
+    /// One page of a snapshot: the log up to `upto`; the last page is `complete`.
     Snapshot {
-        ticket: i64,
+        topic: Topic,
         upto: i64,
         complete: bool,
         text: Utf8Bytes,
@@ -43,11 +43,10 @@ pub enum Outbound {
 }
 
 struct Conn {
-    actor: Arc<Actor>,
+    viewer: Viewer,
     tx: mpsc::Sender<Outbound>,
     kill: Arc<Notify>,
-    queue: bool,
-    tickets: HashSet<i64>,
+    topics: HashSet<Topic>,
 }
 
 struct UserPresence {
@@ -60,43 +59,24 @@ struct UserPresence {
 struct Inner {
     next_id: ConnId,
     conns: HashMap<ConnId, Conn>,
-    ticket_subs: HashMap<i64, HashSet<ConnId>>,
-    /// The latest scope of each followed ticket, for typing and presence.
-    scopes: HashMap<i64, Scope>,
+    subs: HashMap<Topic, HashSet<ConnId>>,
+    /// The people each followed topic is about, for presence.
+    concerns: HashMap<Topic, Arc<[i64]>>,
     users: HashMap<i64, UserPresence>,
 }
 
-const ORDER_STRIPES: usize = 64;
-
 pub struct Hub {
     inner: Mutex<Inner>,
-    order: Vec<tokio::sync::Mutex<()>>,
-    metrics: Arc<Metrics>,
+    metrics: Arc<LiveMetrics>,
     stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
-    pub fn new(metrics: Arc<Metrics>) -> Self {
+    pub fn new(metrics: Arc<LiveMetrics>) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
-            order: (0..ORDER_STRIPES)
-                .map(|_| tokio::sync::Mutex::new(()))
-                .collect(),
             metrics,
             stopping: tokio::sync::watch::Sender::new(false),
-        }
-    }
-
-    /// Closes the sockets opened with this session (signed out): code 4003.
-    pub fn close_session(&self, session: &str) {
-        let inner = self.lock();
-        for c in inner.conns.values().filter(|c| c.actor.session == session) {
-            if c.tx
-                .try_send(Outbound::Close(close::SIGNED_OUT, "signed out"))
-                .is_err()
-            {
-                c.kill.notify_one();
-            }
         }
     }
 
@@ -117,29 +97,6 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Held from before a ticket's log is appended until the change is published, so events
-    /// of one ticket reach the connections in seq order.
-    pub fn order_lock(&self, ticket: i64) -> &tokio::sync::Mutex<()> {
-        let stripe = usize::try_from(ticket.rem_euclid(ORDER_STRIPES as i64)).unwrap_or(0);
-        &self.order[stripe]
-    }
-
-    /// The order locks of several tickets, taken in one fixed order so that callers never
-    /// wait on each other in a circle.
-    pub async fn order_locks(&self, tickets: &[i64]) -> Vec<tokio::sync::MutexGuard<'_, ()>> {
-        let mut stripes: Vec<usize> = tickets
-            .iter()
-            .map(|t| usize::try_from(t.rem_euclid(ORDER_STRIPES as i64)).unwrap_or(0))
-            .collect();
-        stripes.sort_unstable();
-        stripes.dedup();
-        let mut guards = Vec::with_capacity(stripes.len());
-        for s in stripes {
-            guards.push(self.order[s].lock().await);
-        }
-        guards
-    }
-
     pub fn register(
         &self,
         actor: Arc<Actor>,
@@ -150,6 +107,7 @@ impl Hub {
         inner.next_id += 1;
         let id = inner.next_id;
         let user = actor.id;
+        // Experts start on duty: new tickets of their jurisdiction reach their queue.
         let default_status = if actor.role == Role::Expert {
             PresenceStatus::OnDuty
         } else {
@@ -163,17 +121,18 @@ impl Hub {
         entry.connections += 1;
         let first = entry.connections == 1;
         let status = entry.status;
-        inner.conns.insert(
-            id,
-            Conn {
-                actor,
-                tx,
-                kill,
-                queue: false,
-                tickets: HashSet::new(),
-            },
-        );
-        self.metrics.live_connections.inc();
+        let viewer = Viewer {
+            actor,
+            on_duty: status == PresenceStatus::OnDuty,
+        };
+        let conn = Conn {
+            viewer,
+            tx,
+            kill,
+            topics: HashSet::new(),
+        };
+        inner.conns.insert(id, conn);
+        self.metrics.connections.inc();
         if first {
             presence::tell_followers(&inner, user, status, &self.metrics);
         }
@@ -185,11 +144,11 @@ impl Hub {
         let Some(conn) = inner.conns.remove(&id) else {
             return;
         };
-        self.metrics.live_connections.dec();
-        for t in &conn.tickets {
-            unfollow(&mut inner, id, *t);
+        self.metrics.connections.dec();
+        for t in &conn.topics {
+            unfollow(&mut inner, id, t);
         }
-        let user = conn.actor.id;
+        let user = conn.viewer.actor.id;
         let gone = match inner.users.get_mut(&user) {
             Some(p) => {
                 p.connections -= 1;
@@ -203,135 +162,93 @@ impl Hub {
         }
     }
 
-    pub fn follow_queue(&self, id: ConnId) {
-        if let Some(c) = self.lock().conns.get_mut(&id) {
-            c.queue = true;
-        }
-    }
-
-    /// From now on the connection receives the ticket's live events.
-    pub fn follow_ticket(&self, id: ConnId, scope: Scope, ticket: i64) {
+    /// From now on the connection receives the topic's events; `concerns` names the people
+    /// the topic is about, whose presence its followers see.
+    pub fn follow(&self, id: ConnId, topic: Topic, concerns: Option<&[i64]>) {
         let mut inner = self.lock();
         let Some(c) = inner.conns.get_mut(&id) else {
             return;
         };
-        c.tickets.insert(ticket);
-        inner.ticket_subs.entry(ticket).or_default().insert(id);
-        inner.scopes.insert(ticket, scope);
+        c.topics.insert(topic.clone());
+        if let Some(people) = concerns {
+            inner.concerns.insert(topic.clone(), people.into());
+        }
+        inner.subs.entry(topic).or_default().insert(id);
     }
 
-    pub fn unfollow_ticket(&self, id: ConnId, ticket: i64) {
+    pub fn unfollow(&self, id: ConnId, topic: &Topic) {
         let mut inner = self.lock();
         if let Some(c) = inner.conns.get_mut(&id) {
-            c.tickets.remove(&ticket);
+            c.topics.remove(topic);
         }
-        unfollow(&mut inner, id, ticket);
+        unfollow(&mut inner, id, topic);
     }
 
-    /// Delivers a committed change: `ticket` as it is now, the log entries it gained, and the
-    /// scope it had before (so queues that lose sight of it are told to drop it).
-    pub fn publish(&self, ticket: &Ticket, events: &[TicketEvent], before: Option<&Scope>) {
-        let scope = ticket.scope();
-        let changed = events.iter().any(|e| e.kind != EventKind::Message);
-        let texts: Vec<(i64, Utf8Bytes)> = events
-            .iter()
-            .map(|e| {
-                (
-                    e.seq,
-                    ServerFrame::Event { event: e.clone() }.to_text().into(),
-                )
-            })
-            .collect();
+    /// Delivers committed events, in order, to the subscribers in each event's audience. A
+    /// connection gets one payload once even when it follows two of the topics it went to.
+    pub fn deliver(&self, events: &[Event]) {
         let mut inner = self.lock();
-        if inner.scopes.contains_key(&ticket.id) {
-            inner.scopes.insert(ticket.id, scope.clone());
-        }
-        let mut outbox: Vec<(ConnId, Outbound)> = Vec::new();
-        if changed {
-            let frame: Utf8Bytes = ServerFrame::Ticket {
-                ticket: ticket.clone(),
+        let mut sent: HashSet<(ConnId, *const u8)> = HashSet::new();
+        for event in events {
+            if let Some(people) = &event.concerns {
+                presence::concern(&mut inner, &event.topic, people.clone(), &self.metrics);
             }
-            .to_text()
-            .into();
-            let removed: Utf8Bytes = ServerFrame::TicketRemoved { ticket: ticket.id }
-                .to_text()
-                .into();
-            for (cid, c) in &inner.conns {
-                let follows = c.tickets.contains(&ticket.id);
-                if !c.queue && !follows {
-                    continue;
-                }
-                if may_see(&c.actor, &scope) && (follows || routed(&inner, c, ticket)) {
-                    outbox.push((*cid, Outbound::Frame(frame.clone())));
-                } else if c.queue && before.is_some_and(|b| may_see(&c.actor, b)) {
-                    outbox.push((*cid, Outbound::Frame(removed.clone())));
-                }
-            }
-        }
-        if let Some(subs) = inner.ticket_subs.get(&ticket.id) {
+            let Some(subs) = inner.subs.get(&event.topic) else {
+                continue;
+            };
+            // Serialised once per event; every connection shares the bytes.
+            let text = match &event.payload {
+                Payload::Frame(text) => Some((Utf8Bytes::from(text.to_string()), text.as_ptr())),
+                Payload::Close { .. } => None,
+            };
             for cid in subs {
                 let Some(c) = inner.conns.get(cid) else {
                     continue;
                 };
-                if !may_see(&c.actor, &scope) {
+                if !(event.audience)(&c.viewer) {
                     continue;
                 }
-                for (seq, text) in &texts {
-                    outbox.push((
-                        *cid,
-                        Outbound::Event {
-                            ticket: ticket.id,
-                            seq: *seq,
-                            text: text.clone(),
-                        },
-                    ));
-                }
-            }
-        }
-        for (cid, out) in outbox {
-            if let Some(c) = inner.conns.get(&cid) {
+                let out = match (&event.payload, &text) {
+                    (Payload::Frame(_), Some((text, key))) => {
+                        if !sent.insert((*cid, *key)) {
+                            continue;
+                        }
+                        match event.seq {
+                            Some(seq) => Outbound::Event {
+                                topic: event.topic.clone(),
+                                seq,
+                                text: text.clone(),
+                            },
+                            None => Outbound::Frame(text.clone()),
+                        }
+                    }
+                    (Payload::Close { code, reason }, _) => Outbound::Close(*code, reason),
+                    (Payload::Frame(_), None) => continue,
+                };
                 deliver(c, out, &self.metrics);
             }
         }
-        // Followers learn whether a newly assigned expert is there.
-        if let (Some(b), Some(assignee)) = (before, scope.assignee_id) {
-            if b.assignee_id != Some(assignee) {
-                let status = inner
-                    .users
-                    .get(&assignee)
-                    .map_or(PresenceStatus::Offline, |p| p.status);
-                presence::tell_followers(&inner, assignee, status, &self.metrics);
-            }
-        }
     }
 }
 
-/// A new ticket reaches an expert's queue only while they are on duty.
-fn routed(inner: &Inner, c: &Conn, ticket: &Ticket) -> bool {
-    if ticket.state != TicketState::New || c.actor.role != Role::Expert {
-        return true;
-    }
-    inner
-        .users
-        .get(&c.actor.id)
-        .is_some_and(|p| p.status == PresenceStatus::OnDuty)
-}
-
-fn unfollow(inner: &mut Inner, id: ConnId, ticket: i64) {
-    if let Some(subs) = inner.ticket_subs.get_mut(&ticket) {
+fn unfollow(inner: &mut Inner, id: ConnId, topic: &Topic) {
+    if let Some(subs) = inner.subs.get_mut(topic) {
         subs.remove(&id);
         if subs.is_empty() {
-            inner.ticket_subs.remove(&ticket);
-            inner.scopes.remove(&ticket);
+            inner.subs.remove(topic);
+            inner.concerns.remove(topic);
         }
     }
 }
 
-fn deliver(c: &Conn, out: Outbound, metrics: &Metrics) {
+fn deliver(c: &Conn, out: Outbound, metrics: &LiveMetrics) {
+    let closing = matches!(out, Outbound::Close(..));
     match c.tx.try_send(out) {
         Ok(()) => {}
         Err(mpsc::error::TrySendError::Full(_)) => {
-            metrics.slow_disconnects.inc();
+            if !closing {
+                metrics.slow_disconnects.inc();
+            }
             c.kill.notify_one();
         }
         // The connection is closing; its unregister is on the way.

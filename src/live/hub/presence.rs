@@ -1,11 +1,14 @@
-//! Presence and typing: who of a ticket's people is on duty, online, away or gone, told to the
-//! connections that follow their tickets; and the "typing" hint, relayed and never stored.
+//! Presence and typing: who of a topic's people is on duty, online, away or gone, told to the
+//! connections that follow the topics about them; and hints such as "typing", relayed and
+//! never stored.
 
 use super::{deliver, ConnId, Hub, Inner, Outbound};
-use crate::http::metrics::Metrics;
+use crate::events::Topic;
+use crate::live::metrics::LiveMetrics;
 use crate::live::protocol::{Presence, PresenceStatus, ServerFrame};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 impl Hub {
     /// Sets the user's presence (for all their connections) and tells who follows them.
@@ -18,47 +21,32 @@ impl Hub {
             return;
         }
         p.status = status;
+        for c in inner.conns.values_mut() {
+            if c.viewer.actor.id == user {
+                c.viewer.on_duty = status == PresenceStatus::OnDuty;
+            }
+        }
         tell_followers(&inner, user, status, &self.metrics);
     }
 
     pub fn presence_of(&self, users: &[i64]) -> Vec<Presence> {
         let inner = self.lock();
-        users
-            .iter()
-            .map(|u| match inner.users.get(u) {
-                Some(p) => Presence {
-                    user_id: *u,
-                    name: p.name.clone(),
-                    status: p.status,
-                },
-                None => Presence {
-                    user_id: *u,
-                    name: String::new(),
-                    status: PresenceStatus::Offline,
-                },
-            })
-            .collect()
+        users.iter().map(|u| presence(&inner, *u)).collect()
     }
 
-    /// Relays "typing" to the ticket's other followers. False if the sender does not follow it.
-    pub fn typing(&self, id: ConnId, ticket: i64) -> bool {
+    /// Relays a hint (typing) to the topic's other followers, never stored and dropped for
+    /// a full queue. False if the sender does not follow the topic.
+    pub fn relay(&self, id: ConnId, topic: &Topic, text: Utf8Bytes) -> bool {
         let inner = self.lock();
         let Some(sender) = inner.conns.get(&id) else {
             return false;
         };
-        if !sender.tickets.contains(&ticket) {
+        if !sender.topics.contains(topic) {
             return false;
         }
-        let frame = ServerFrame::Typing {
-            ticket,
-            user_id: sender.actor.id,
-            name: sender.actor.display_name.clone(),
-        };
-        let text: Utf8Bytes = frame.to_text().into();
-        for cid in inner.ticket_subs.get(&ticket).into_iter().flatten() {
+        for cid in inner.subs.get(topic).into_iter().flatten() {
             match inner.conns.get(cid) {
-                // Typing is a hint: when a queue is full it is simply not sent.
-                Some(c) if c.actor.id != sender.actor.id => {
+                Some(c) if c.viewer.actor.id != sender.viewer.actor.id => {
                     let _ = c.tx.try_send(Outbound::Frame(text.clone()));
                 }
                 _ => {}
@@ -68,30 +56,67 @@ impl Hub {
     }
 }
 
-/// Tells the followers of every ticket that `user` raised or handles about their presence.
-pub(super) fn tell_followers(inner: &Inner, user: i64, status: PresenceStatus, metrics: &Metrics) {
-    let name = inner
-        .users
-        .get(&user)
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    let text: Utf8Bytes = ServerFrame::Presence(Presence {
-        user_id: user,
-        name,
-        status,
-    })
-    .to_text()
-    .into();
-    let mut targets = HashSet::new();
-    for (ticket, scope) in &inner.scopes {
-        if scope.creator_id == user || scope.assignee_id == Some(user) {
-            targets.extend(inner.ticket_subs.get(ticket).into_iter().flatten().copied());
-        }
+fn presence(inner: &Inner, user: i64) -> Presence {
+    match inner.users.get(&user) {
+        Some(p) => Presence {
+            user_id: user,
+            name: p.name.clone(),
+            status: p.status,
+        },
+        None => Presence {
+            user_id: user,
+            name: String::new(),
+            status: PresenceStatus::Offline,
+        },
     }
+}
+
+/// The topic is about `people` from now on; its followers learn the presence of newcomers.
+pub(super) fn concern(inner: &mut Inner, topic: &Topic, people: Arc<[i64]>, m: &LiveMetrics) {
+    if !inner.subs.contains_key(topic) {
+        return;
+    }
+    let before = inner.concerns.insert(topic.clone(), people.clone());
+    let known: HashSet<i64> = before.iter().flat_map(|b| b.iter().copied()).collect();
+    for user in people.iter().filter(|u| !known.contains(u)) {
+        let text = presence_frame(presence(inner, *user));
+        send_to_followers(inner, std::slice::from_ref(topic), *user, &text, m);
+    }
+}
+
+/// Tells the followers of every topic about `user` of their presence.
+pub(super) fn tell_followers(inner: &Inner, user: i64, status: PresenceStatus, m: &LiveMetrics) {
+    let mut p = presence(inner, user);
+    p.status = status;
+    let text = presence_frame(p);
+    let topics: Vec<Topic> = inner
+        .concerns
+        .iter()
+        .filter(|(_, people)| people.contains(&user))
+        .map(|(t, _)| t.clone())
+        .collect();
+    send_to_followers(inner, &topics, user, &text, m);
+}
+
+fn presence_frame(p: Presence) -> Utf8Bytes {
+    ServerFrame::Presence(p).to_text().into()
+}
+
+fn send_to_followers(
+    inner: &Inner,
+    topics: &[Topic],
+    user: i64,
+    text: &Utf8Bytes,
+    m: &LiveMetrics,
+) {
+    let targets: HashSet<ConnId> = topics
+        .iter()
+        .flat_map(|t| inner.subs.get(t).into_iter().flatten().copied())
+        .collect();
     for cid in targets {
         if let Some(c) = inner.conns.get(&cid) {
-            if c.actor.id != user {
-                deliver(c, Outbound::Frame(text.clone()), metrics);
+            if c.viewer.actor.id != user {
+                deliver(c, Outbound::Frame(text.clone()), m);
             }
         }
     }

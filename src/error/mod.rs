@@ -2,6 +2,11 @@
 //! and a readable message; the same code travels in WebSocket `error` frames. Database and
 //! internal details are logged, never sent.
 
+pub mod json;
+
+pub use json::ApiJson;
+
+use crate::db::Fault;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -43,8 +48,12 @@ pub enum AppError {
     Stale,
     #[error("{0}")]
     Conflict(String),
+    #[error("nothing was saved: {0}; try again shortly")]
+    Unavailable(Fault),
+    #[error("the server is restarting; try again shortly")]
+    ShuttingDown,
     #[error("database error")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -76,6 +85,8 @@ impl AppError {
             Self::InvalidState(_) => "invalid_state",
             Self::Stale => "stale",
             Self::Conflict(_) => "conflict",
+            Self::Unavailable(_) => "storage_unavailable",
+            Self::ShuttingDown => "shutting_down",
             Self::Db(_) | Self::Internal(_) => "internal",
         }
     }
@@ -93,6 +104,7 @@ impl AppError {
             Self::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } | Self::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidState(_) | Self::Stale | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable(_) | Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,6 +117,17 @@ impl AppError {
         ErrorBody {
             code: self.code(),
             message: self.to_string(),
+        }
+    }
+}
+
+/// A store-wide fault (full disk, lost server) is `storage_unavailable`; anything else the
+/// database says is a fault of this request, logged and answered `internal`.
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match crate::db::fault::of(&err) {
+            Some(fault) => AppError::Unavailable(fault),
+            None => AppError::Db(err),
         }
     }
 }
@@ -136,5 +159,13 @@ mod tests {
         assert_eq!(body.code, "internal");
         assert!(!body.message.contains("secret"));
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_lost_database_is_unavailable_not_internal() {
+        let err = AppError::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(err.code(), "storage_unavailable");
+        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(err.body().message.contains("nothing was saved"));
     }
 }

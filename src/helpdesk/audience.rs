@@ -1,0 +1,86 @@
+//! Who receives what of a ticket's change, decided here and nowhere else. A ticket's log goes
+//! out on its own topic to those who may see the ticket; the ticket itself goes to the queue of
+//! everyone who may see it — a new one only to experts on duty, the routing rule — and a queue
+//! that loses sight of a ticket is told to drop it.
+
+use super::journal::Touched;
+use super::repo::Ticket;
+use super::ticket::TicketState;
+use super::view::{ChangeFrame, TicketView};
+use crate::auth::jurisdiction::may_see;
+use crate::auth::{Event, Scope, Viewer};
+use crate::events::{Audience, Payload, Topic};
+use crate::org::Role;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The topic of one ticket: its log, and the ticket as it changes.
+pub fn ticket_topic(id: i64) -> Topic {
+    Topic::new(format!("ticket/{id}"))
+}
+
+/// The topic of every ticket's changes, filtered per receiver: the work queues.
+pub fn queue_topic() -> Topic {
+    Topic::new("queue")
+}
+
+/// The people a ticket's followers see the presence of: its clerk and its expert.
+pub fn people(scope: &Scope) -> Vec<i64> {
+    let mut people = vec![scope.creator_id];
+    people.extend(scope.assignee_id);
+    people
+}
+
+/// May see the ticket, and — for a new one in an expert's queue — is taking new work.
+pub fn routed(viewer: &Viewer, scope: &Scope, state: TicketState) -> bool {
+    let taking_new = state != TicketState::New || viewer.actor.role != Role::Expert;
+    may_see(&viewer.actor, scope) && (taking_new || viewer.on_duty)
+}
+
+fn seeing(scope: Scope) -> Audience<Viewer> {
+    Arc::new(move |v: &Viewer| may_see(&v.actor, &scope))
+}
+
+/// A changed ticket: to its followers, to the queues it is routed to, and "removed" to the
+/// queues that saw it before and no longer do.
+fn ticket_events(id: i64, ticket: &Ticket, scope: &Scope, before: Option<Scope>) -> Vec<Event> {
+    let view = TicketView::from(ticket);
+    let shown = frame(ChangeFrame::Ticket { ticket: &view });
+    let mut out = vec![
+        Event::new(ticket_topic(id), seeing(scope.clone()), shown.clone())
+            .concerning(&people(scope)),
+    ];
+    let (now, state) = (scope.clone(), ticket.state);
+    let queue: Audience<Viewer> = Arc::new(move |v: &Viewer| routed(v, &now, state));
+    out.push(Event::new(queue_topic(), queue, shown));
+    if let Some(before) = before {
+        let now = scope.clone();
+        let gone: Audience<Viewer> =
+            Arc::new(move |v: &Viewer| may_see(&v.actor, &before) && !routed(v, &now, state));
+        let removed = frame(ChangeFrame::TicketRemoved { ticket: id });
+        out.push(Event::new(queue_topic(), gone, removed));
+    }
+    out
+}
+
+fn frame(f: ChangeFrame<'_>) -> Payload {
+    Payload::Frame(f.to_text().into())
+}
+
+/// The events of a committed group, ticket by ticket, each ticket's entries in seq order.
+pub fn events(touched: &BTreeMap<i64, Touched>) -> Vec<Event> {
+    let mut out = Vec::new();
+    for (id, t) in touched {
+        let topic = ticket_topic(*id);
+        let scope = t.head.scope();
+        // The ticket as it now is goes first, then the log entries that made it so.
+        if let Some(ticket) = &t.ticket {
+            out.extend(ticket_events(*id, ticket, &scope, t.before.clone()));
+        }
+        for entry in &t.entries {
+            let payload = frame(ChangeFrame::Event { event: entry });
+            out.push(Event::new(topic.clone(), seeing(scope.clone()), payload).ordered(entry.seq));
+        }
+    }
+    out
+}

@@ -1,0 +1,324 @@
+//! One group of changes as one unit of work. The heads of every ticket the group touches are
+//! read (and locked) once, each change is checked against them in memory — a stale move, a
+//! closed ticket or a re-sent client id is that change's own answer — and then all new entries
+//! go in with one statement and each head is written back once.
+//!
+//! If the database still refuses the group for something in the data, the group is rolled back
+//! to its savepoint and written again one change at a time, each behind a savepoint of its own,
+//! so one bad change fails alone. A fault of the store itself (full disk, lost server) fails
+//! the whole group: nobody is told "stored".
+
+use super::sql::{self, ClientKey, Head, NewEntry, NewTicket};
+use super::{Change, Message, Posted, Transition};
+use crate::auth::Scope;
+use crate::clock::Millis;
+use crate::db::{fault, Backend, Db, WriteTx};
+use crate::error::{AppError, AppResult};
+use crate::helpdesk::repo::{self, Ticket};
+use crate::helpdesk::ticket::{EventKind, TicketState};
+use crate::helpdesk::view::EntryView;
+use std::collections::{BTreeMap, HashMap};
+
+/// What one change came to, before the tickets are read back.
+#[derive(Debug)]
+pub enum Outcome {
+    Ticket(i64),
+    Posted(Posted),
+}
+
+/// What one ticket gained in the group.
+pub struct Touched {
+    /// The scope before the group, if the ticket existed.
+    pub before: Option<Scope>,
+    pub head: Head,
+    pub entries: Vec<EntryView>,
+    /// True when more than chat happened: the ticket itself is shown anew.
+    pub changed: bool,
+    /// The ticket as committed, read back when `changed`.
+    pub ticket: Option<Ticket>,
+}
+
+#[derive(Default)]
+pub struct Applied {
+    pub outcomes: Vec<AppResult<Outcome>>,
+    pub touched: BTreeMap<i64, Touched>,
+}
+
+/// Writes the group in one transaction and commits it.
+pub async fn write(db: &Db, changes: &[Change], now: Millis) -> sqlx::Result<Applied> {
+    let mut tx = db.begin().await?;
+    tx.savepoint("grp").await?;
+    let applied = match apply(&mut tx, db.backend, changes, now).await {
+        Ok(applied) => {
+            tx.release("grp").await?;
+            applied
+        }
+        Err(e) if fault::of(&e).is_some() => return Err(e),
+        Err(e) => {
+            tracing::warn!(error = %e, size = changes.len(), "group refused; writing it change by change");
+            tx.rollback_to("grp").await?;
+            tx.release("grp").await?;
+            one_by_one(&mut tx, db.backend, changes, now).await?
+        }
+    };
+    tx.commit().await?;
+    Ok(applied)
+}
+
+async fn one_by_one(
+    tx: &mut WriteTx,
+    backend: Backend,
+    changes: &[Change],
+    now: Millis,
+) -> sqlx::Result<Applied> {
+    let mut all = Applied::default();
+    for change in changes {
+        tx.savepoint("one").await?;
+        match apply(tx, backend, std::slice::from_ref(change), now).await {
+            Ok(one) => {
+                tx.release("one").await?;
+                all.merge(one);
+            }
+            Err(e) if fault::of(&e).is_some() => return Err(e),
+            Err(e) => {
+                tracing::error!(error = %e, "a change was refused by the database");
+                tx.rollback_to("one").await?;
+                tx.release("one").await?;
+                all.outcomes.push(Err(AppError::from(e)));
+            }
+        }
+    }
+    Ok(all)
+}
+
+impl Applied {
+    fn merge(&mut self, other: Applied) {
+        self.outcomes.extend(other.outcomes);
+        for (id, t) in other.touched {
+            match self.touched.get_mut(&id) {
+                Some(mine) => {
+                    mine.head = t.head;
+                    mine.entries.extend(t.entries);
+                    mine.changed |= t.changed;
+                    mine.ticket = t.ticket.or(mine.ticket.take());
+                }
+                None => {
+                    self.touched.insert(id, t);
+                }
+            }
+        }
+    }
+}
+
+/// The group's working state: heads as they stand after the changes so far.
+struct Work {
+    now: Millis,
+    heads: HashMap<i64, Head>,
+    seen: HashMap<ClientKey, i64>,
+    touched: BTreeMap<i64, Touched>,
+    entries: Vec<NewEntry>,
+}
+
+async fn apply(
+    tx: &mut WriteTx,
+    backend: Backend,
+    changes: &[Change],
+    now: Millis,
+) -> sqlx::Result<Applied> {
+    let mut ids: Vec<i64> = changes.iter().filter_map(Change::ticket).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let keys: Vec<ClientKey> = changes.iter().filter_map(Change::client_key).collect();
+    let heads = sql::lock_heads(tx, backend, &ids).await?;
+    let seen = if keys.is_empty() {
+        HashMap::new()
+    } else {
+        sql::seqs_of_client_ids(tx, &keys).await?
+    };
+    let mut work = Work {
+        now,
+        heads,
+        seen,
+        touched: BTreeMap::new(),
+        entries: Vec::new(),
+    };
+    let mut outcomes = Vec::with_capacity(changes.len());
+    for change in changes {
+        let outcome = match change {
+            Change::Create(c) => {
+                let id = sql::insert(tx, &c.ticket, now).await?;
+                work.create(id, &c.ticket, &c.actor_name);
+                Ok(Outcome::Ticket(id))
+            }
+            Change::Transition(t) => work.transition(t),
+            Change::Message(m) => work.message(m),
+        };
+        outcomes.push(outcome);
+    }
+    sql::insert_entries(tx, &work.entries, now).await?;
+    for t in work.touched.values() {
+        sql::update_head(tx, &t.head, now).await?;
+    }
+    let changed: Vec<i64> = work
+        .touched
+        .iter()
+        .filter(|(_, t)| t.changed)
+        .map(|(id, _)| *id)
+        .collect();
+    for ticket in repo::get_many(tx, &changed).await? {
+        if let Some(t) = work.touched.get_mut(&ticket.id) {
+            t.ticket = Some(ticket);
+        }
+    }
+    Ok(Applied {
+        outcomes,
+        touched: work.touched,
+    })
+}
+
+impl Work {
+    fn create(&mut self, id: i64, new: &NewTicket, actor_name: &str) {
+        let head = Head {
+            id,
+            state: TicketState::New,
+            assignee_id: None,
+            last_seq: 0,
+            unit_id: new.unit_id,
+            unit_path: new.unit_path.clone(),
+            specialty: new.specialty,
+            creator_id: new.creator_id,
+        };
+        self.touched.insert(
+            id,
+            Touched {
+                before: None,
+                head,
+                entries: Vec::new(),
+                changed: true,
+                ticket: None,
+            },
+        );
+        let entry = Entry::new(EventKind::Created, new.creator_id, actor_name, &new.title);
+        self.append(id, entry);
+    }
+
+    fn transition(&mut self, t: &Transition) -> AppResult<Outcome> {
+        let head = self.head(t.ticket).ok_or(AppError::NotFound("ticket"))?;
+        if (head.state, head.assignee_id) != t.from {
+            return Err(AppError::Stale);
+        }
+        head.state = t.to.0;
+        head.assignee_id = t.to.1;
+        let entry = Entry::new(t.kind, t.actor_id, &t.actor_name, &t.body);
+        self.append(t.ticket, entry);
+        Ok(Outcome::Ticket(t.ticket))
+    }
+
+    fn message(&mut self, m: &Message) -> AppResult<Outcome> {
+        let key = m
+            .client_id
+            .as_ref()
+            .map(|c| (m.ticket, m.actor_id, c.clone()));
+        if let Some(seq) = key.as_ref().and_then(|k| self.seen.get(k)) {
+            let duplicate = true;
+            return Ok(Outcome::Posted(Posted {
+                seq: *seq,
+                duplicate,
+            }));
+        }
+        let head = self.head(m.ticket).ok_or(AppError::NotFound("ticket"))?;
+        if head.state == TicketState::Closed {
+            return Err(AppError::InvalidState(
+                "the ticket is closed; reopen it first".into(),
+            ));
+        }
+        // The clerk's answer to "waiting for you" hands the ticket back to the expert.
+        let resumes = m.requester && head.state == TicketState::Waiting;
+        let mut entry = Entry::new(EventKind::Message, m.actor_id, &m.actor_name, &m.text);
+        entry.client_id = m.client_id.clone();
+        entry.file = m.file.clone();
+        let seq = self.append(m.ticket, entry);
+        if resumes {
+            if let Some(head) = self.head(m.ticket) {
+                head.state = TicketState::Claimed;
+            }
+            let resumed = Entry::new(EventKind::Resumed, m.actor_id, &m.actor_name, "");
+            self.append(m.ticket, resumed);
+        }
+        if let Some(k) = key {
+            self.seen.insert(k, seq);
+        }
+        let duplicate = false;
+        Ok(Outcome::Posted(Posted { seq, duplicate }))
+    }
+
+    /// The ticket's head as it stands in this group, noting it as touched.
+    fn head(&mut self, id: i64) -> Option<&mut Head> {
+        if !self.touched.contains_key(&id) {
+            let head = self.heads.get(&id)?.clone();
+            let touched = Touched {
+                before: Some(head.scope()),
+                head,
+                entries: Vec::new(),
+                changed: false,
+                ticket: None,
+            };
+            self.touched.insert(id, touched);
+        }
+        self.touched.get_mut(&id).map(|t| &mut t.head)
+    }
+
+    /// Appends under the ticket's next seq; returns it.
+    fn append(&mut self, ticket: i64, e: Entry) -> i64 {
+        let Some(t) = self.touched.get_mut(&ticket) else {
+            return 0;
+        };
+        t.head.last_seq += 1;
+        let seq = t.head.last_seq;
+        t.changed |= e.kind != EventKind::Message;
+        t.entries.push(EntryView {
+            ticket_id: ticket,
+            seq,
+            kind: e.kind,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name.clone(),
+            body: e.body.clone(),
+            client_id: e.client_id.clone(),
+            file: e.file.clone(),
+            at: self.now,
+        });
+        self.entries.push(NewEntry {
+            ticket_id: ticket,
+            seq,
+            kind: e.kind,
+            actor_id: e.actor_id,
+            body: e.body,
+            client_id: e.client_id,
+            file: e.file,
+        });
+        seq
+    }
+}
+
+/// An entry before its seq is known.
+struct Entry {
+    kind: EventKind,
+    actor_id: i64,
+    actor_name: String,
+    body: String,
+    client_id: Option<String>,
+    file: Option<String>,
+}
+
+impl Entry {
+    fn new(kind: EventKind, actor_id: i64, actor_name: &str, body: &str) -> Self {
+        Self {
+            kind,
+            actor_id,
+            actor_name: actor_name.to_string(),
+            body: body.to_string(),
+            client_id: None,
+            file: None,
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The help desk's own metrics: messages and requests stored, journal group sizes, and tickets
+//! by state, counted from its own table when Prometheus scrapes.
+
+use super::repo;
+use super::ticket::TicketState;
+use crate::db::Db;
+use crate::metrics::Metrics;
+use prometheus::{Histogram, IntCounter, IntGaugeVec};
+use std::sync::Arc;
+
+pub struct HelpdeskMetrics {
+    pub messages: IntCounter,
+    pub tickets_created: IntCounter,
+    pub group_size: Histogram,
+}
+
+impl HelpdeskMetrics {
+    pub fn register(metrics: &Metrics, db: Db) -> Arc<Self> {
+        let tickets = metrics.register(
+            IntGaugeVec::new(
+                Metrics::opts("backstop_tickets", "Tickets by state"),
+                &["state"],
+            )
+            .expect("valid metric"),
+        );
+        metrics.on_scrape(Arc::new(move || {
+            let (db, tickets) = (db.clone(), tickets.clone());
+            Box::pin(async move { count_tickets(&db, &tickets).await })
+        }));
+        Arc::new(Self {
+            messages: metrics.counter("backstop_messages_total", "Chat messages stored"),
+            tickets_created: metrics
+                .counter("backstop_tickets_created_total", "Help requests raised"),
+            group_size: metrics.histogram(
+                "backstop_journal_group_size",
+                "Ticket changes committed per transaction",
+                vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
+            ),
+        })
+    }
+}
+
+async fn count_tickets(db: &Db, gauge: &IntGaugeVec) {
+    match db.timed(repo::count_by_state(db.read())).await {
+        Ok(counts) => {
+            for s in TicketState::ALL {
+                gauge.with_label_values(&[s.as_str()]).set(0);
+            }
+            for (state, n) in counts {
+                gauge.with_label_values(&[state.as_str()]).set(n);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot count tickets"),
+    }
+}

@@ -1,0 +1,103 @@
+//! What the help desk shows the outside world — over HTTP and in live frames — as types of
+//! their own, so a column added to a table changes nothing on the wire by accident.
+
+use super::repo::{Ticket, TicketEvent};
+use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
+use crate::clock::Millis;
+use crate::org::Specialty;
+use serde::Serialize;
+
+/// A ticket as clients see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TicketView {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub creator_id: i64,
+    pub creator_name: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub item_code: String,
+    pub kind: TicketKind,
+    pub specialty: Specialty,
+    pub difficulty: Difficulty,
+    pub title: String,
+    pub body: String,
+    pub state: TicketState,
+    pub last_seq: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl From<&Ticket> for TicketView {
+    fn from(t: &Ticket) -> Self {
+        Self {
+            id: t.id,
+            unit_id: t.unit_id,
+            unit_name: t.unit_name.clone(),
+            creator_id: t.creator_id,
+            creator_name: t.creator_name.clone(),
+            assignee_id: t.assignee_id,
+            assignee_name: t.assignee_name.clone(),
+            item_code: t.item_code.clone(),
+            kind: t.kind,
+            specialty: t.specialty,
+            difficulty: t.difficulty,
+            title: t.title.clone(),
+            body: t.body.clone(),
+            state: t.state,
+            last_seq: t.last_seq,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// One entry of a ticket's ordered log.
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryView {
+    pub ticket_id: i64,
+    pub seq: i64,
+    pub kind: EventKind,
+    pub actor_id: i64,
+    pub actor_name: String,
+    pub body: String,
+    pub client_id: Option<String>,
+    /// Content hash of an attached screenshot or document (`GET /api/files/{hash}`).
+    pub file: Option<String>,
+    pub at: Millis,
+}
+
+impl From<&TicketEvent> for EntryView {
+    fn from(e: &TicketEvent) -> Self {
+        Self {
+            ticket_id: e.ticket_id,
+            seq: e.seq,
+            kind: e.kind,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name.clone(),
+            body: e.body.clone(),
+            client_id: e.client_id.clone(),
+            file: e.file.clone(),
+            at: e.at,
+        }
+    }
+}
+
+/// The live frames the help desk publishes (docs/protocol.md, "Server frames").
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChangeFrame<'a> {
+    /// A ticket as it is now, to queues and followers that may see it.
+    Ticket { ticket: &'a TicketView },
+    /// A ticket that left this queue's sight (transferred elsewhere, say).
+    TicketRemoved { ticket: i64 },
+    /// A new entry of a followed ticket's log.
+    Event { event: &'a EntryView },
+}
+
+impl ChangeFrame<'_> {
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("frames always serialise")
+    }
+}
