@@ -25,7 +25,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub clock: Arc<ManualClock>,
     pub http: reqwest::Client,
-    _db: TestDatabase,
+    pub db: TestDatabase,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -64,7 +64,7 @@ impl TestApp {
             addr,
             clock,
             http: reqwest::Client::new(),
-            _db: db,
+            db,
             stop: Some(stop),
         }
     }
