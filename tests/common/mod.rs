@@ -27,6 +27,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub db: TestDatabase,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl Drop for TestApp {
@@ -57,7 +58,7 @@ impl TestApp {
             .expect("app builds");
         let addr = app.local_addr().expect("bound");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async move {
+        let server = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         TestApp {
@@ -66,6 +67,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             db,
             stop: Some(stop),
+            server: Some(server),
         }
     }
 
@@ -73,6 +75,14 @@ impl TestApp {
     pub fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+    }
+
+    /// Shuts down as SIGTERM does and waits until the server has closed its database.
+    pub async fn shut_down(&mut self) {
+        self.stop();
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("clean shutdown");
         }
     }
 
