@@ -92,12 +92,19 @@ impl Db {
         WriteTx::begin(conn, sql).await
     }
 
-    /// Runs `work` within the database timeout; a late answer is a [`Fault::Timeout`].
+    /// Runs `work` within the database timeout; a late answer is a [`Fault::Timeout`]. A store
+    /// fault met on the way (a lost server, say) is noted for the health check.
     pub async fn timed<T>(&self, work: impl Future<Output = sqlx::Result<T>>) -> sqlx::Result<T> {
-        match tokio::time::timeout(self.timeout, work).await {
+        let result = match tokio::time::timeout(self.timeout, work).await {
             Ok(result) => result,
             Err(_) => Err(fault::timed_out()),
+        };
+        if let Err(e) = &result {
+            if let Some(f) = fault::of(e) {
+                self.health.record(Err(f));
+            }
         }
+        result
     }
 
     /// Runs a write (a transaction from [`Db::begin`] to its commit) within the timeout and
@@ -109,7 +116,6 @@ impl Db {
             Err(e) => {
                 if let Some(f) = fault::of(e) {
                     tracing::warn!(fault = f.as_str(), error = %e, "database write failed");
-                    self.health.record(Err(f));
                 }
             }
         }
