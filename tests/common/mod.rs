@@ -5,6 +5,7 @@
 
 pub mod database;
 pub mod metrics;
+pub mod process;
 
 use backstop::{Application, ManualClock, Settings};
 use database::{hex_id, TestDatabase};
