@@ -3,7 +3,7 @@
 //! everyone who may see it — a new one only to experts on duty, the routing rule — and a queue
 //! that loses sight of a ticket is told to drop it.
 
-use super::journal::Touched;
+use super::journal::group::Touched;
 use super::repo::Ticket;
 use super::ticket::TicketState;
 use super::view::{ChangeFrame, TicketView};

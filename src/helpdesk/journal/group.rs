@@ -8,8 +8,8 @@
 //! so one bad change fails alone. A fault of the store itself (full disk, lost server) fails
 //! the whole group: nobody is told "stored".
 
+use super::change::{Change, Message, Posted, Transition};
 use super::sql::{self, ClientKey, Head, NewEntry, NewTicket};
-use super::{Change, Message, Posted, Transition};
 use crate::auth::Scope;
 use crate::clock::Millis;
 use crate::db::{fault, Backend, Db, WriteTx};

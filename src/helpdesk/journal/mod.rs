@@ -4,20 +4,20 @@
 //! After the commit the group's changes go out on the bus, in commit order, and only then is
 //! each sender answered; a group that did not commit answers nobody "done".
 
-mod group;
+mod change;
+pub mod group;
 pub mod sql;
+
+pub use change::{Change, Create, Done, Message, Posted, Transition};
 
 use super::audience;
 use super::metrics::HelpdeskMetrics;
-use super::repo::Ticket;
-use super::ticket::{EventKind, TicketState};
 use crate::auth::Bus;
 use crate::clock::Clock;
 use crate::db::{fault, Db};
 use crate::error::{AppError, AppResult};
 pub use group::Touched;
 use group::{Applied, Outcome};
-use sql::NewTicket;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -25,74 +25,6 @@ use tokio::sync::{mpsc, oneshot, watch};
 const MAX_GROUP: usize = 256;
 /// Changes waiting for the journal before senders wait to enqueue.
 const QUEUE: usize = 4096;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Posted {
-    pub seq: i64,
-    /// True when this client id had been stored before: nothing new was written.
-    pub duplicate: bool,
-}
-
-/// A new ticket and its `created` entry.
-pub struct Create {
-    pub ticket: NewTicket,
-    pub actor_name: String,
-}
-
-/// A move of a ticket from one (state, assignee) to another, if nobody moved it meanwhile.
-pub struct Transition {
-    pub ticket: i64,
-    pub actor_id: i64,
-    pub actor_name: String,
-    pub from: (TicketState, Option<i64>),
-    pub to: (TicketState, Option<i64>),
-    pub kind: EventKind,
-    pub body: String,
-}
-
-/// A chat message, already checked for permission and content by the caller.
-pub struct Message {
-    pub ticket: i64,
-    pub actor_id: i64,
-    pub actor_name: String,
-    /// The clerk's side: an answer to "waiting for you" hands the ticket back.
-    pub requester: bool,
-    pub text: String,
-    pub client_id: Option<String>,
-    /// An uploaded file of the sender's, by content hash.
-    pub file: Option<String>,
-}
-
-pub enum Change {
-    Create(Create),
-    Transition(Transition),
-    Message(Message),
-}
-
-impl Change {
-    /// The existing ticket this change touches.
-    fn ticket(&self) -> Option<i64> {
-        match self {
-            Change::Create(_) => None,
-            Change::Transition(t) => Some(t.ticket),
-            Change::Message(m) => Some(m.ticket),
-        }
-    }
-
-    fn client_key(&self) -> Option<sql::ClientKey> {
-        match self {
-            Change::Message(m) => m.client_id.clone().map(|c| (m.ticket, m.actor_id, c)),
-            _ => None,
-        }
-    }
-}
-
-/// What a committed change answers: the ticket as it now is, or a message's seq.
-#[derive(Debug)]
-pub enum Done {
-    Ticket(Box<Ticket>),
-    Posted(Posted),
-}
 
 struct Job {
     change: Change,
