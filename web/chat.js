@@ -191,6 +191,12 @@ export class ChatPane {
     const node = this.pending.get(err.client_id);
     if (!node) return;
     const status = node.querySelector(".status");
+    if (err.retry_in) {
+      // Not stored yet, but it will be sent again by itself.
+      status.textContent = t("chat.retrying", { s: Math.round(err.retry_in / 1000) });
+      status.className = "status sending";
+      return;
+    }
     status.textContent = `${errorText(err)}`;
     status.className = "status failed";
   }

@@ -38,6 +38,9 @@ const zh = {
   "error.too_long": "内容太长了，请精简后再发送", "error.invalid_state": "工单状态已变化，此操作不可用",
   "error.stale": "工单刚被他人处理，请刷新后再试", "error.too_large": "文件太大了，最大 5 MB",
   "error.internal": "服务器出错了，请稍后再试", "error.network": "网络不通，请检查网络后重试",
+  "error.storage_unavailable": "系统暂时无法保存，刚才的内容没有保存，请稍后再试",
+  "error.shutting_down": "系统正在重启，请稍后再试",
+  "chat.retrying": "暂未保存，{s} 秒后自动重发",
 };
 
 const en = {
@@ -78,6 +81,9 @@ const en = {
   "error.too_long": "Too long; please shorten it", "error.invalid_state": "The ticket has moved on; this is not available",
   "error.stale": "Someone just changed this ticket; reload and retry", "error.too_large": "Too large",
   "error.internal": "Server error; please try again shortly", "error.network": "No network; check the connection and retry",
+  "error.storage_unavailable": "The system cannot save right now; nothing was saved — please try again shortly",
+  "error.shutting_down": "The system is restarting; please try again shortly",
+  "chat.retrying": "Not saved yet; sending again in {s} s",
 };
 
 const dictionaries = { zh, en };

@@ -7,6 +7,10 @@ import { load, save } from "./store.js";
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15000;
+// Refusals that pass by themselves: the message stays in the outbox and is sent again later.
+const PASSING = new Set(["storage_unavailable", "shutting_down", "internal"]);
+const RESEND_MIN_MS = 2000;
+const RESEND_MAX_MS = 60000;
 
 function clientId() {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -76,8 +80,10 @@ export class Live {
         this.forget(frame.client_id);
         break;
       case "error":
-        // Refused for good (not a passing server fault): it will not be sent again.
-        if (frame.client_id && frame.code !== "internal") this.forget(frame.client_id);
+        if (!frame.client_id) break;
+        // A passing fault: send again after a growing pause. Anything else is final.
+        if (PASSING.has(frame.code)) frame.retry_in = this.resendLater(frame.client_id);
+        else this.forget(frame.client_id);
         break;
     }
     this.emit(frame.type, frame);
@@ -147,6 +153,16 @@ export class Live {
 
   /** Messages for `ticket` still waiting for their ack, oldest first. */
   pendingFor(ticket) { return [...this.outbox.values()].filter((m) => m.ticket === ticket); }
+
+  /** Sends an outbox message again after a pause that doubles each time; returns the pause. */
+  resendLater(id) {
+    const m = this.outbox.get(id);
+    if (!m) return 0;
+    m.tries = (m.tries ?? 0) + 1;
+    const wait = Math.min(RESEND_MAX_MS, RESEND_MIN_MS * 2 ** (m.tries - 1));
+    setTimeout(() => { if (this.outbox.has(id)) this.raw(sendFrame(m)); }, wait);
+    return wait;
+  }
 
   forget(id) {
     if (this.outbox.delete(id)) this.persist();
