@@ -68,15 +68,8 @@ pub async fn create(
 }
 
 pub async fn delete(db: &Db, token: &str) -> sqlx::Result<()> {
-    db.write(async {
-        let mut tx = db.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    })
-    .await
+    let q = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token));
+    db.execute(q).await.map(|_| ())
 }
 
 /// The user's id and password hash, if the username exists.

@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub type Row = AnyRow;
+/// A statement with its parameters bound.
+pub type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -122,27 +124,31 @@ impl Db {
         result
     }
 
+    /// One statement in a write transaction of its own; returns the rows it touched.
+    pub async fn execute(&self, statement: Statement<'_>) -> sqlx::Result<u64> {
+        self.write(async {
+            let mut tx = self.begin().await?;
+            let done = statement.execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(done.rows_affected())
+        })
+        .await
+    }
+
     /// Whether the database takes writes now: the latest write says so if it is recent and
     /// succeeded; otherwise a probe row is written.
     pub async fn writable(&self) -> Result<(), Fault> {
         if let Some(known) = self.health.known() {
             return known;
         }
-        let probe = self
-            .write(async {
-                let mut tx = self.begin().await?;
-                sqlx::query(
-                    "INSERT INTO health_probe (id, at) VALUES (1, $1) \
-                     ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                )
-                .bind(SystemClock.now())
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await
-            })
-            .await;
+        let probe = sqlx::query(
+            "INSERT INTO health_probe (id, at) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+        )
+        .bind(SystemClock.now());
+        let probe = self.execute(probe).await;
         match probe {
-            Ok(()) => Ok(()),
+            Ok(_) => Ok(()),
             Err(e) => Err(fault::of(&e).unwrap_or(Fault::Io)),
         }
     }

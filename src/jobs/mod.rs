@@ -146,13 +146,7 @@ impl Jobs {
         let q = sqlx::query("DELETE FROM jobs WHERE id = $1 AND claimed_by = $2")
             .bind(job.id)
             .bind(claim);
-        self.db
-            .write(async {
-                let mut tx = self.db.begin().await?;
-                q.execute(&mut *tx).await?;
-                tx.commit().await
-            })
-            .await
+        self.db.execute(q).await.map(|_| ())
     }
 
     async fn retry(&self, job: &Job, claim: &str, now: Millis, error: &str) -> sqlx::Result<()> {
@@ -167,13 +161,7 @@ impl Jobs {
         .bind(error.chars().take(500).collect::<String>())
         .bind(job.id)
         .bind(claim);
-        self.db
-            .write(async {
-                let mut tx = self.db.begin().await?;
-                q.execute(&mut *tx).await?;
-                tx.commit().await
-            })
-            .await
+        self.db.execute(q).await.map(|_| ())
     }
 }
 
