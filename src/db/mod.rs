@@ -13,7 +13,7 @@ pub use write::WriteTx;
 use crate::clock::{Clock, SystemClock};
 use health::Health;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,7 +53,13 @@ impl Db {
                 .await?;
             (pool.clone(), pool, Backend::Postgres)
         } else if url.starts_with("sqlite:") {
-            let url = sqlite_url(url);
+            // The file is created once, here. Later connections must find it: a file moved
+            // away under a running server is an error, not a new empty database.
+            sqlx::AnyConnection::connect(&sqlite_url(url, "rwc"))
+                .await?
+                .close()
+                .await?;
+            let url = sqlite_url(url, "rw");
             let write = sqlite_pool(&url, 1, timeout).await?;
             let read = sqlite_pool(&url, 8, timeout).await?;
             (read, write, Backend::Sqlite)
@@ -167,14 +173,15 @@ fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// `sqlite://backstop.db` → `sqlite://backstop.db?mode=rwc`, so a missing file is created.
-fn sqlite_url(url: &str) -> String {
+/// `sqlite://backstop.db` → `sqlite://backstop.db?mode=rwc` (`rwc` creates a missing file,
+/// `rw` does not); a mode the URL sets itself is kept.
+fn sqlite_url(url: &str, mode: &str) -> String {
     if url.contains("mode=") || url.contains(":memory:") {
         url.to_string()
     } else if url.contains('?') {
-        format!("{url}&mode=rwc")
+        format!("{url}&mode={mode}")
     } else {
-        format!("{url}?mode=rwc")
+        format!("{url}?mode={mode}")
     }
 }
 
@@ -213,11 +220,14 @@ mod tests {
 
     #[test]
     fn sqlite_urls_create_missing_files() {
-        assert_eq!(sqlite_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite://a.db", "rwc"), "sqlite://a.db?mode=rwc");
         assert_eq!(
-            sqlite_url("sqlite://a.db?x=1"),
-            "sqlite://a.db?x=1&mode=rwc"
+            sqlite_url("sqlite://a.db?x=1", "rw"),
+            "sqlite://a.db?x=1&mode=rw"
         );
-        assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+        assert_eq!(
+            sqlite_url("sqlite://a.db?mode=ro", "rwc"),
+            "sqlite://a.db?mode=ro"
+        );
     }
 }

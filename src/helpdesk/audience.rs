@@ -8,7 +8,7 @@ use super::repo::Ticket;
 use super::ticket::TicketState;
 use super::view::{ChangeFrame, TicketView};
 use crate::auth::jurisdiction::may_see;
-use crate::auth::{Event, Scope, Viewer};
+use crate::auth::{Actor, Event, Scope, Viewer};
 use crate::events::{Audience, Payload, Topic};
 use crate::org::Role;
 use std::collections::BTreeMap;
@@ -29,6 +29,11 @@ pub fn people(scope: &Scope) -> Vec<i64> {
     let mut people = vec![scope.creator_id];
     people.extend(scope.assignee_id);
     people
+}
+
+/// Experts take new work from the moment they connect, until they say otherwise.
+pub fn starts_on_duty(actor: &Actor) -> bool {
+    actor.role == Role::Expert
 }
 
 /// May see the ticket, and — for a new one in an expert's queue — is taking new work.

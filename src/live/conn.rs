@@ -8,7 +8,7 @@ use super::writer::{self, LastHeard};
 use super::Live;
 use crate::auth::{session_topic, Actor};
 use crate::error::AppError;
-use crate::helpdesk::audience::{queue_topic, ticket_topic};
+use crate::helpdesk::audience::{self, queue_topic, ticket_topic};
 use crate::helpdesk::service::{self, Outgoing};
 use crate::helpdesk::view::{EntryView, TicketView};
 use axum::extract::ws::Message;
@@ -159,7 +159,12 @@ impl Session {
     async fn signed_in(&mut self, actor: Actor) {
         let actor = Arc::new(actor);
         let hub = &self.live.hub;
-        let id = hub.register(actor.clone(), self.tx.clone(), self.kill.clone());
+        let status = if audience::starts_on_duty(&actor) {
+            PresenceStatus::OnDuty
+        } else {
+            PresenceStatus::Online
+        };
+        let id = hub.register(actor.clone(), status, self.tx.clone(), self.kill.clone());
         // Signing out anywhere closes this socket.
         hub.follow(id, session_topic(&actor.session), None);
         self.conn = Some((id, actor.clone()));

@@ -8,7 +8,6 @@ use super::metrics::LiveMetrics;
 use super::protocol::PresenceStatus;
 use crate::auth::{Actor, Event, Viewer};
 use crate::events::{Payload, Topic};
-use crate::org::Role;
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -97,9 +96,11 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Adds a connection of `actor`; `status` is their presence if this is their first.
     pub fn register(
         &self,
         actor: Arc<Actor>,
+        status: PresenceStatus,
         tx: mpsc::Sender<Outbound>,
         kill: Arc<Notify>,
     ) -> ConnId {
@@ -107,16 +108,10 @@ impl Hub {
         inner.next_id += 1;
         let id = inner.next_id;
         let user = actor.id;
-        // Experts start on duty: new tickets of their jurisdiction reach their queue.
-        let default_status = if actor.role == Role::Expert {
-            PresenceStatus::OnDuty
-        } else {
-            PresenceStatus::Online
-        };
         let entry = inner.users.entry(user).or_insert_with(|| UserPresence {
             name: actor.display_name.clone(),
             connections: 0,
-            status: default_status,
+            status,
         });
         entry.connections += 1;
         let first = entry.connections == 1;
