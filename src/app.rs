@@ -140,7 +140,10 @@ impl Application {
         if drained.is_err() {
             tracing::error!("the journal did not drain within the grace time");
         }
-        state.db.close().await;
+        // A pool waits for its connections to close; on a dead link that could take minutes.
+        if tokio::time::timeout(grace, state.db.close()).await.is_err() {
+            tracing::warn!("the database connections did not close within the grace time");
+        }
         Ok(())
     }
 }

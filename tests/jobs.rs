@@ -131,3 +131,39 @@ async fn a_failed_job_is_tried_again_later() {
     assert_eq!(runner.run_due(T0 + 30_000).await.expect("runs"), 1);
     assert_eq!(*tries.lock().unwrap(), 2);
 }
+
+#[tokio::test]
+async fn a_job_rescheduled_while_it_runs_runs_again_at_its_new_time() {
+    let (_keep, db) = database().await;
+    schedule(&db, "timer", T0).await;
+    let runs = Arc::new(Mutex::new(0));
+    let (r, again) = (runs.clone(), db.clone());
+    let handler: Handler = Arc::new(move |_job| {
+        let (r, db) = (r.clone(), again.clone());
+        Box::pin(async move {
+            let first = {
+                let mut n = r.lock().unwrap();
+                *n += 1;
+                *n == 1
+            };
+            if first {
+                // Whatever the job watches changed meanwhile: its clock restarts.
+                schedule(&db, "timer", T0 + 60_000).await;
+            }
+            Ok(())
+        })
+    });
+    let runner = Jobs::new(
+        db.clone(),
+        HashMap::from([("test.count".to_string(), handler)]),
+    );
+    assert_eq!(runner.run_due(T0).await.expect("runs"), 1);
+    assert_eq!(runner.run_due(T0 + 59_999).await.expect("runs"), 0);
+    assert_eq!(runner.run_due(T0 + 60_000).await.expect("runs"), 1);
+    assert_eq!(
+        runner.run_due(T0 + 120_000).await.expect("runs"),
+        0,
+        "then it is gone"
+    );
+    assert_eq!(*runs.lock().unwrap(), 2);
+}

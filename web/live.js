@@ -8,7 +8,9 @@ import { load, save } from "./store.js";
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15000;
 // Refusals that pass by themselves: the message stays in the outbox and is sent again later.
+// A server fault (`internal`) is tried a few times only; it may be this message's own.
 const PASSING = new Set(["storage_unavailable", "shutting_down", "internal"]);
+const INTERNAL_TRIES = 3;
 const RESEND_MIN_MS = 2000;
 const RESEND_MAX_MS = 60000;
 
@@ -82,8 +84,8 @@ export class Live {
       case "error":
         if (!frame.client_id) break;
         // A passing fault: send again after a growing pause. Anything else is final.
-        if (PASSING.has(frame.code)) frame.retry_in = this.resendLater(frame.client_id);
-        else this.forget(frame.client_id);
+        if (PASSING.has(frame.code)) frame.retry_in = this.resendLater(frame.client_id, frame.code);
+        if (!frame.retry_in) this.forget(frame.client_id);
         break;
     }
     this.emit(frame.type, frame);
@@ -155,10 +157,11 @@ export class Live {
   pendingFor(ticket) { return [...this.outbox.values()].filter((m) => m.ticket === ticket); }
 
   /** Sends an outbox message again after a pause that doubles each time; returns the pause. */
-  resendLater(id) {
+  resendLater(id, code) {
     const m = this.outbox.get(id);
     if (!m) return 0;
     m.tries = (m.tries ?? 0) + 1;
+    if (code === "internal" && m.tries > INTERNAL_TRIES) return 0;
     const wait = Math.min(RESEND_MAX_MS, RESEND_MIN_MS * 2 ** (m.tries - 1));
     setTimeout(() => { if (this.outbox.has(id)) this.raw(sendFrame(m)); }, wait);
     return wait;

@@ -31,7 +31,10 @@ struct Credentials {
 
 /// Checks the credentials and returns the user id.
 async fn authenticate(auth: &Auth, creds: Credentials) -> AppResult<i64> {
-    if creds.username.len() > 64 || creds.password.len() > 1024 {
+    // No stored username has control characters; refusing them here keeps PostgreSQL
+    // (which cannot compare a NUL) and SQLite answering alike.
+    let unusable = crate::text::check_line("username", &creds.username, 64).is_err();
+    if unusable || creds.password.len() > 1024 {
         return Err(AppError::BadCredentials);
     }
     let found = session::credentials(&auth.db, creds.username.trim()).await?;

@@ -76,6 +76,8 @@ fn sqlite(code: &str) -> Option<Fault> {
         13 => Some(Fault::Full),
         8 => Some(Fault::ReadOnly),
         10 | 11 | 14 | 26 => Some(Fault::Io),
+        // Busy or locked beyond busy_timeout: another process holds the file.
+        5 | 6 => Some(Fault::Timeout),
         _ => None,
     }
 }
@@ -86,7 +88,9 @@ fn postgres(state: &str) -> Option<Fault> {
         "25006" => Some(Fault::ReadOnly),
         "58030" => Some(Fault::Io),
         "57014" => Some(Fault::Timeout),
-        s if s.starts_with("53") => Some(Fault::Full),
+        "53100" => Some(Fault::Full),
+        // Out of memory or connections: the server cannot take us now.
+        s if s.starts_with("53") => Some(Fault::Unreachable),
         s if s.starts_with("08") || s.starts_with("57P") => Some(Fault::Unreachable),
         _ => None,
     }
@@ -107,6 +111,7 @@ mod tests {
     #[test]
     fn postgres_states_by_class() {
         assert_eq!(postgres("53100"), Some(Fault::Full));
+        assert_eq!(postgres("53300"), Some(Fault::Unreachable)); // too many connections
         assert_eq!(postgres("57P01"), Some(Fault::Unreachable));
         assert_eq!(postgres("08006"), Some(Fault::Unreachable));
         assert_eq!(postgres("22021"), None); // a NUL byte: the request's own fault

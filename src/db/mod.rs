@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub type Row = AnyRow;
+/// When the last probe write ran, and what it found.
+type Probe = (std::time::Instant, Result<(), Fault>);
 /// A statement with its parameters bound.
 pub type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
@@ -38,6 +40,8 @@ pub struct Db {
     pub backend: Backend,
     timeout: Duration,
     health: Arc<Health>,
+    /// One probe at a time; callers meanwhile share its answer.
+    probe: Arc<tokio::sync::Mutex<Option<Probe>>>,
 }
 
 impl Db {
@@ -46,9 +50,19 @@ impl Db {
         sqlx::any::install_default_drivers();
         let timeout = timeout.max(Duration::from_millis(100));
         let (read, write, backend) = if is_postgres(url) {
+            // A session left inside a transaction (its client vanished with the link) would
+            // hold its row locks until TCP gives up; the server ends it after this instead.
+            let idle_ms = timeout.as_millis().saturating_mul(2);
             let pool = AnyPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(timeout)
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        let set = format!("SET idle_in_transaction_session_timeout = {idle_ms}");
+                        conn.execute(set.as_str()).await?;
+                        Ok(())
+                    })
+                })
                 .connect(url)
                 .await?;
             (pool.clone(), pool, Backend::Postgres)
@@ -72,6 +86,7 @@ impl Db {
             backend,
             timeout,
             health: Arc::default(),
+            probe: Arc::default(),
         })
     }
 
@@ -147,16 +162,24 @@ impl Db {
         if let Some(known) = self.health.known() {
             return known;
         }
+        let mut last = self.probe.lock().await;
+        if let Some((at, answer)) = *last {
+            if at.elapsed() < Duration::from_secs(1) {
+                return answer;
+            }
+        }
         let probe = sqlx::query(
             "INSERT INTO health_probe (id, at) VALUES (1, $1) \
              ON CONFLICT (id) DO UPDATE SET at = excluded.at",
         )
         .bind(SystemClock.now());
         let probe = self.execute(probe).await;
-        match probe {
+        let answer = match probe {
             Ok(_) => Ok(()),
             Err(e) => Err(fault::of(&e).unwrap_or(Fault::Io)),
-        }
+        };
+        *last = Some((std::time::Instant::now(), answer));
+        answer
     }
 
     pub async fn ping(&self) -> sqlx::Result<()> {

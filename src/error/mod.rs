@@ -50,6 +50,8 @@ pub enum AppError {
     Conflict(String),
     #[error("nothing was saved: {0}; try again shortly")]
     Unavailable(Fault),
+    #[error("the database did not confirm the save; send it again (a message is stored once)")]
+    Unconfirmed,
     #[error("the server is restarting; try again shortly")]
     ShuttingDown,
     #[error("database error")]
@@ -85,7 +87,7 @@ impl AppError {
             Self::InvalidState(_) => "invalid_state",
             Self::Stale => "stale",
             Self::Conflict(_) => "conflict",
-            Self::Unavailable(_) => "storage_unavailable",
+            Self::Unavailable(_) | Self::Unconfirmed => "storage_unavailable",
             Self::ShuttingDown => "shutting_down",
             Self::Db(_) | Self::Internal(_) => "internal",
         }
@@ -104,7 +106,9 @@ impl AppError {
             Self::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } | Self::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidState(_) | Self::Stale | Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unavailable(_) | Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Unconfirmed | Self::ShuttingDown => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

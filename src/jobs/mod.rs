@@ -12,10 +12,11 @@ use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// How long a claimed job is held before another runner may take it.
+/// How long a claimed job is held before another runner may take it. A job runs for at most
+/// half of it, so its lease never ends while it still runs.
 pub const LEASE_MS: Millis = 5 * 60 * 1000;
-/// Jobs claimed per round.
-const BATCH: i64 = 32;
+/// Jobs run per call of `run_due`, at most; the rest wait for the next call.
+const ROUND: usize = 64;
 /// The wait before a failed job is tried again, doubling up to an hour.
 const RETRY_MS: Millis = 30 * 1000;
 const RETRY_MAX_MS: Millis = 60 * 60 * 1000;
@@ -28,6 +29,8 @@ pub struct Job {
     pub payload: String,
     /// Runs so far, this one included.
     pub attempts: i64,
+    /// When it was due: a job rescheduled while it ran is kept for its new time.
+    pub due_at: Millis,
 }
 
 pub type Handler = Arc<dyn Fn(Job) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
@@ -49,7 +52,7 @@ pub async fn schedule(
     sqlx::query(
         "INSERT INTO jobs (kind, key, payload, due_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, \
-         due_at = excluded.due_at, attempts = 0, claimed_by = NULL, lease_until = NULL",
+         due_at = excluded.due_at, attempts = 0",
     )
     .bind(kind)
     .bind(key)
@@ -68,20 +71,29 @@ impl Jobs {
         }
     }
 
-    /// Claims the jobs due at `now` and runs them; returns how many ran successfully.
+    /// Claims the jobs due at `now`, one at a time, and runs each; returns how many ran
+    /// successfully. Each claim is taken just before its job runs, so a lease never covers a
+    /// job that waits behind others.
     pub async fn run_due(&self, now: Millis) -> sqlx::Result<usize> {
         if self.handlers.is_empty() {
             return Ok(0);
         }
-        let claim = token();
-        let jobs = self.claim(now, &claim).await?;
         let mut done = 0;
-        for job in jobs {
+        for _ in 0..ROUND {
+            let claim = token();
+            let Some(job) = self.claim(now, &claim).await? else {
+                break;
+            };
             let Some(handler) = self.handlers.get(&job.kind).cloned() else {
                 continue;
             };
             let span = tracing::info_span!("job", kind = %job.kind, key = %job.key);
-            let outcome = tracing::Instrument::instrument(handler(job.clone()), span).await;
+            let run = tracing::Instrument::instrument(handler(job.clone()), span);
+            let limit = std::time::Duration::from_millis((LEASE_MS / 2).unsigned_abs());
+            let outcome = match tokio::time::timeout(limit, run).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(anyhow::anyhow!("ran longer than half its lease")),
+            };
             match outcome {
                 Ok(()) => {
                     self.finish(&job, &claim).await?;
@@ -96,7 +108,7 @@ impl Jobs {
         Ok(done)
     }
 
-    async fn claim(&self, now: Millis, claim: &str) -> sqlx::Result<Vec<Job>> {
+    async fn claim(&self, now: Millis, claim: &str) -> sqlx::Result<Option<Job>> {
         let kinds: Vec<&String> = self.handlers.keys().collect();
         let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 5)).collect();
         let lock = match self.db.backend {
@@ -108,14 +120,14 @@ impl Jobs {
              WHERE id IN (SELECT id FROM jobs WHERE due_at <= $3 \
              AND COALESCE(lease_until, 0) <= $3 AND kind IN ({}) \
              ORDER BY due_at, id LIMIT $4{lock}) \
-             RETURNING id, kind, key, payload, attempts",
+             RETURNING id, kind, key, payload, attempts, due_at",
             marks.join(", ")
         );
         let mut query = sqlx::query(&sql)
             .bind(claim)
             .bind(now + LEASE_MS)
             .bind(now)
-            .bind(BATCH);
+            .bind(1_i64);
         for k in kinds {
             query = query.bind(k.as_str());
         }
@@ -128,7 +140,7 @@ impl Jobs {
                 Ok(rows)
             })
             .await?;
-        rows.iter()
+        rows.first()
             .map(|r| {
                 Ok(Job {
                     id: r.try_get("id")?,
@@ -136,17 +148,29 @@ impl Jobs {
                     key: r.try_get("key")?,
                     payload: r.try_get("payload")?,
                     attempts: r.try_get("attempts")?,
+                    due_at: r.try_get("due_at")?,
                 })
             })
-            .collect()
+            .transpose()
     }
 
-    /// Done: the job goes, unless someone rescheduled it meanwhile (then the claim is gone).
+    /// Done: the job goes — unless it was rescheduled while it ran; then it is let go, to run
+    /// again at its new time.
     async fn finish(&self, job: &Job, claim: &str) -> sqlx::Result<()> {
-        let q = sqlx::query("DELETE FROM jobs WHERE id = $1 AND claimed_by = $2")
+        let q = sqlx::query("DELETE FROM jobs WHERE id = $1 AND claimed_by = $2 AND due_at = $3")
+            .bind(job.id)
+            .bind(claim)
+            .bind(job.due_at);
+        if self.db.execute(q).await? == 0 {
+            let q = sqlx::query(
+                "UPDATE jobs SET claimed_by = NULL, lease_until = NULL \
+                 WHERE id = $1 AND claimed_by = $2",
+            )
             .bind(job.id)
             .bind(claim);
-        self.db.execute(q).await.map(|_| ())
+            self.db.execute(q).await?;
+        }
+        Ok(())
     }
 
     async fn retry(&self, job: &Job, claim: &str, now: Millis, error: &str) -> sqlx::Result<()> {

@@ -44,8 +44,14 @@ pub struct Applied {
     pub touched: BTreeMap<i64, Touched>,
 }
 
-/// Writes the group in one transaction and commits it.
-pub async fn write(db: &Db, changes: &[Change], now: Millis) -> sqlx::Result<Applied> {
+/// A group written in its transaction, not yet committed.
+pub struct Prepared {
+    tx: WriteTx,
+    pub applied: Applied,
+}
+
+/// Writes the group in one transaction, up to the commit.
+pub async fn prepare(db: &Db, changes: &[Change], now: Millis) -> sqlx::Result<Prepared> {
     let mut tx = db.begin().await?;
     tx.savepoint("grp").await?;
     let applied = match apply(&mut tx, db.backend, changes, now).await {
@@ -61,8 +67,33 @@ pub async fn write(db: &Db, changes: &[Change], now: Millis) -> sqlx::Result<App
             one_by_one(&mut tx, db.backend, changes, now).await?
         }
     };
-    tx.commit().await?;
-    Ok(applied)
+    Ok(Prepared { tx, applied })
+}
+
+impl Prepared {
+    /// Commits; a COMMIT that fails or times out leaves the group in doubt, and the group
+    /// comes back with the error so the caller can find out what happened.
+    pub async fn commit(self, db: &Db) -> Result<Applied, (Applied, sqlx::Error)> {
+        let Prepared { tx, applied } = self;
+        match db.write(tx.commit()).await {
+            Ok(()) => Ok(applied),
+            Err(e) => Err((applied, e)),
+        }
+    }
+}
+
+/// Whether a group whose COMMIT went unanswered is in the store: every ticket it touched has
+/// the last seq the group gave it. Read on the write path with the tickets locked, so a COMMIT
+/// still on its way is waited for, not overtaken.
+pub async fn committed(db: &Db, applied: &Applied) -> sqlx::Result<bool> {
+    let ids: Vec<i64> = applied.touched.keys().copied().collect();
+    let mut tx = db.begin().await?;
+    let heads = sql::lock_heads(&mut tx, db.backend, &ids).await?;
+    tx.rollback().await?;
+    Ok(applied
+        .touched
+        .iter()
+        .all(|(id, t)| heads.get(id).is_some_and(|h| h.last_seq == t.head.last_seq)))
 }
 
 async fn one_by_one(
@@ -203,10 +234,11 @@ impl Work {
     }
 
     fn transition(&mut self, t: &Transition) -> AppResult<Outcome> {
-        let head = self.head(t.ticket).ok_or(AppError::NotFound("ticket"))?;
+        let head = self.current(t.ticket).ok_or(AppError::NotFound("ticket"))?;
         if (head.state, head.assignee_id) != t.from {
             return Err(AppError::Stale);
         }
+        let head = self.touch(t.ticket);
         head.state = t.to.0;
         head.assignee_id = t.to.1;
         let entry = Entry::new(t.kind, t.actor_id, &t.actor_name, &t.body);
@@ -226,7 +258,7 @@ impl Work {
                 duplicate,
             }));
         }
-        let head = self.head(m.ticket).ok_or(AppError::NotFound("ticket"))?;
+        let head = self.current(m.ticket).ok_or(AppError::NotFound("ticket"))?;
         if head.state == TicketState::Closed {
             return Err(AppError::InvalidState(
                 "the ticket is closed; reopen it first".into(),
@@ -237,11 +269,10 @@ impl Work {
         let mut entry = Entry::new(EventKind::Message, m.actor_id, &m.actor_name, &m.text);
         entry.client_id = m.client_id.clone();
         entry.file = m.file.clone();
+        self.touch(m.ticket);
         let seq = self.append(m.ticket, entry);
         if resumes {
-            if let Some(head) = self.head(m.ticket) {
-                head.state = TicketState::Claimed;
-            }
+            self.touch(m.ticket).state = TicketState::Claimed;
             let resumed = Entry::new(EventKind::Resumed, m.actor_id, &m.actor_name, "");
             self.append(m.ticket, resumed);
         }
@@ -252,20 +283,32 @@ impl Work {
         Ok(Outcome::Posted(Posted { seq, duplicate }))
     }
 
-    /// The ticket's head as it stands in this group, noting it as touched.
-    fn head(&mut self, id: i64) -> Option<&mut Head> {
-        if !self.touched.contains_key(&id) {
-            let head = self.heads.get(&id)?.clone();
-            let touched = Touched {
+    /// The ticket's head as it stands in this group so far.
+    fn current(&self, id: i64) -> Option<Head> {
+        match self.touched.get(&id) {
+            Some(t) => Some(t.head.clone()),
+            None => self.heads.get(&id).cloned(),
+        }
+    }
+
+    /// Notes the ticket as changed by the group (only once a change of it is accepted, so a
+    /// refused change writes nothing) and returns its head to change.
+    fn touch(&mut self, id: i64) -> &mut Head {
+        let heads = &self.heads;
+        let touched = self.touched.entry(id).or_insert_with(|| {
+            let head = heads
+                .get(&id)
+                .cloned()
+                .expect("only known tickets are touched");
+            Touched {
                 before: Some(head.scope()),
                 head,
                 entries: Vec::new(),
                 changed: false,
                 ticket: None,
-            };
-            self.touched.insert(id, touched);
-        }
-        self.touched.get_mut(&id).map(|t| &mut t.head)
+            }
+        });
+        &mut touched.head
     }
 
     /// Appends under the ticket's next seq; returns it.

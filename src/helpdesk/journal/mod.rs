@@ -16,6 +16,7 @@ use crate::auth::Bus;
 use crate::clock::Clock;
 use crate::db::{fault, Db};
 use crate::error::{AppError, AppResult};
+use futures_util::FutureExt;
 pub use group::Touched;
 use group::{Applied, Outcome};
 use std::sync::{Arc, Mutex};
@@ -43,7 +44,13 @@ struct Writer {
     bus: Arc<Bus>,
     clock: Arc<dyn Clock>,
     metrics: Arc<HelpdeskMetrics>,
+    /// A group whose COMMIT went unanswered: until the store says whether it holds it, no
+    /// other group is written, so its events can still go out in order.
+    in_doubt: Option<Applied>,
 }
+
+/// How often a group in doubt is looked up again while nothing else arrives.
+const RESOLVE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Journal {
     pub fn start(
@@ -59,6 +66,7 @@ impl Journal {
             bus,
             clock,
             metrics,
+            in_doubt: None,
         };
         let handle = tokio::spawn(writer.run(rx, stopping));
         Self {
@@ -92,12 +100,24 @@ impl Journal {
     }
 }
 
+/// Answers every sender of a group that was not stored.
+fn refuse(replies: Vec<oneshot::Sender<AppResult<Done>>>, error: impl Fn() -> AppError) {
+    for reply in replies {
+        let _ = reply.send(Err(error()));
+    }
+}
+
 impl Writer {
-    async fn run(self, mut rx: mpsc::Receiver<Job>, mut stopping: watch::Receiver<bool>) {
+    async fn run(mut self, mut rx: mpsc::Receiver<Job>, mut stopping: watch::Receiver<bool>) {
         loop {
             let next = tokio::select! {
-                job = rx.recv() => job,
-                _ = stopping.wait_for(|s| *s) => None,
+                job = rx.recv() => Some(job),
+                _ = stopping.wait_for(|s| *s) => Some(None),
+                () = tokio::time::sleep(RESOLVE_EVERY), if self.in_doubt.is_some() => None,
+            };
+            let Some(next) = next else {
+                self.resolve().await;
+                continue;
             };
             let first = match next {
                 Some(job) => job,
@@ -118,27 +138,68 @@ impl Writer {
                 }
             }
             self.metrics.group_size.observe(group.len() as f64);
-            self.commit(group).await;
+            // A bug in one group must not stop the writer: its senders are told the journal
+            // dropped their change (`shutting_down`), and the next group is written.
+            let written = std::panic::AssertUnwindSafe(self.commit(group)).catch_unwind();
+            if written.await.is_err() {
+                tracing::error!("the journal panicked while writing a group");
+            }
         }
     }
 
-    async fn commit(&self, group: Vec<Job>) {
+    async fn commit(&mut self, group: Vec<Job>) {
         let (changes, replies): (Vec<Change>, Vec<_>) =
             group.into_iter().map(|j| (j.change, j.reply)).unzip();
+        if !self.resolve().await {
+            refuse(replies, || {
+                AppError::Unavailable(crate::db::Fault::Unreachable)
+            });
+            return;
+        }
         let now = self.clock.now();
-        let written = self.db.write(group::write(&self.db, &changes, now)).await;
-        match written {
-            Ok(applied) => self.answer(applied, replies),
+        let prepared = match self.db.timed(group::prepare(&self.db, &changes, now)).await {
+            Ok(prepared) => prepared,
             Err(err) => {
+                tracing::error!(error = %err, size = replies.len(), "journal group not written");
                 let fault = fault::of(&err);
-                tracing::error!(error = %err, size = replies.len(), "journal group not committed");
-                for reply in replies {
-                    let answer = match fault {
-                        Some(f) => AppError::Unavailable(f),
-                        None => AppError::Internal(anyhow::anyhow!("the group was not stored")),
-                    };
-                    let _ = reply.send(Err(answer));
-                }
+                refuse(replies, || match fault {
+                    Some(f) => AppError::Unavailable(f),
+                    None => AppError::Internal(anyhow::anyhow!("the group was not stored")),
+                });
+                return;
+            }
+        };
+        match prepared.commit(&self.db).await {
+            Ok(applied) => self.answer(applied, replies),
+            Err((applied, err)) => {
+                tracing::error!(error = %err, size = replies.len(), "journal commit unanswered");
+                refuse(replies, || AppError::Unconfirmed);
+                self.in_doubt = Some(applied);
+                self.resolve().await;
+            }
+        }
+    }
+
+    /// Settles a group in doubt: publishes it if the store holds it. False while the store
+    /// cannot say.
+    async fn resolve(&mut self) -> bool {
+        let Some(applied) = self.in_doubt.take() else {
+            return true;
+        };
+        match self.db.timed(group::committed(&self.db, &applied)).await {
+            Ok(true) => {
+                tracing::warn!("a group in doubt was committed; publishing it now");
+                self.bus.publish(audience::events(&applied.touched));
+                true
+            }
+            Ok(false) => {
+                tracing::warn!("a group in doubt was not committed");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot yet tell whether a group in doubt was committed");
+                self.in_doubt = Some(applied);
+                false
             }
         }
     }
