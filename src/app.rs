@@ -66,6 +66,7 @@ impl Application {
             clock: clock.clone(),
             bus: bus.clone(),
             settings: settings.clone(),
+            gate: Arc::new(crate::auth::gate::Gate::new(settings.sign_in.clone())),
         };
         let helpdesk = Helpdesk::start(db.clone(), clock, bus, &metrics, &settings);
         let live = Live {
@@ -104,7 +105,10 @@ impl Application {
             .merge(crate::live::routes::router())
             .merge(crate::http::router())
             .with_state(s.clone());
-        crate::http::layered(routes, s.http.clone())
+        let scheme = crate::http::origin::Scheme {
+            https: s.settings.cookie_secure,
+        };
+        crate::http::layered(routes, s.http.clone(), scheme)
     }
 
     /// Serves until `shutdown` completes; then stops accepting, closes live sockets (1001),
@@ -126,7 +130,8 @@ impl Application {
             hub.shut_down();
         };
         let jobs = tokio::spawn(run_jobs(state.clone(), on_signal.clone()));
-        let serve = axum::serve(self.listener, router).with_graceful_shutdown(graceful);
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
         let deadline = async {
             let _ = on_signal.wait_for(|s| *s).await;
             tokio::time::sleep(grace).await;

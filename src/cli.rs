@@ -65,7 +65,7 @@ pub enum UserCommand {
         #[arg(long)]
         name: String,
         /// clerk, expert, officer, supervisor, ops or admin.
-        #[arg(long, default_value = "admin")]
+        #[arg(long)]
         role: String,
         /// Code of the home unit (default: the region, 640000).
         #[arg(long, default_value = "640000")]
@@ -181,9 +181,7 @@ async fn add_user(
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
-    if password.chars().count() < 8 {
-        anyhow::bail!("the password must have at least 8 characters");
-    }
+    crate::auth::password::check_policy(username.as_str(), &password)?;
     let db = connect(settings).await?;
     let hash = crate::auth::password::hash(password).await?;
     let mut tx = db.begin().await?;

@@ -31,6 +31,35 @@ pub struct Settings {
     /// How often due background jobs are looked for; 0 turns the runner off.
     pub job_interval_ms: u64,
     pub live: LiveSettings,
+    pub sign_in: SignInSettings,
+}
+
+/// Sign-in throttling and locking.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignInSettings {
+    /// Failed sign-ins one client address may make in a burst.
+    pub address_burst: u32,
+    /// Seconds after which an address may fail once more.
+    pub address_refill_secs: u64,
+    /// Failures in a row that lock an account.
+    pub max_failures: u32,
+    /// How long a locked account stays locked (an admin may unlock it sooner).
+    pub lock_minutes: u64,
+    /// Passwords hashed at once; 0 means one per core.
+    pub hashing: usize,
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        Self {
+            address_burst: 20,
+            address_refill_secs: 6,
+            max_failures: 10,
+            lock_minutes: 15,
+            hashing: 0,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -80,6 +109,7 @@ impl Default for Settings {
             shutdown_grace_ms: 10_000,
             job_interval_ms: 1_000,
             live: LiveSettings::default(),
+            sign_in: SignInSettings::default(),
         }
     }
 }
@@ -164,6 +194,7 @@ impl fmt::Debug for Settings {
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("job_interval_ms", &self.job_interval_ms)
             .field("live", &self.live)
+            .field("sign_in", &self.sign_in)
             .finish()
     }
 }

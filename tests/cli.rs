@@ -43,10 +43,23 @@ async fn the_first_admin_is_added_from_the_command_line_and_can_log_in() {
         "root.admin",
         "--name",
         "管理员",
+        "--role",
+        "admin",
     ];
-    let out = backstop(&add, "short\n");
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
+    let out = backstop(&add[..add.len() - 2], "s3cret-passw0rd\n");
+    assert!(!out.status.success(), "the role must be named");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--role"));
+    for weak in [
+        "short",
+        "12345678",
+        "password",
+        "        ",
+        "root.admin2026",
+    ] {
+        let out = backstop(&add, &format!("{weak}\n"));
+        assert!(!out.status.success(), "{weak:?} accepted");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+    }
     let out = backstop(&add, "s3cret-passw0rd\n");
     assert!(
         out.status.success(),

@@ -1,12 +1,16 @@
 // The HTTP API: JSON in, JSON out, errors as ApiError with the server's stable code.
 
 export class ApiError extends Error {
-  constructor(code, message, status) {
+  constructor(code, message, status, retryAfter = 0) {
     super(message);
     this.code = code;
     this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
+
+/** Marks a request as the console's own: the server refuses cookie-borne changes without it. */
+export const OWN = { "x-requested-with": "backstop" };
 
 export async function api(method, path, body) {
   let response;
@@ -14,7 +18,7 @@ export async function api(method, path, body) {
     response = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: body === undefined ? { ...OWN } : { ...OWN, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -24,7 +28,8 @@ export async function api(method, path, body) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const e = data?.error ?? {};
-    throw new ApiError(e.code ?? "internal", e.message ?? response.statusText, response.status);
+    const retryAfter = Number(response.headers.get("retry-after")) || 0;
+    throw new ApiError(e.code ?? "internal", e.message ?? response.statusText, response.status, retryAfter);
   }
   return data;
 }

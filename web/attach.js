@@ -1,7 +1,7 @@
 // Attaching screenshots and documents: images are scaled down in the browser first (more so
 // on a slow or metered link), then uploaded; the server answers with the content hash.
 
-import { ApiError } from "./api.js";
+import { ApiError, OWN } from "./api.js";
 
 const ACCEPT = ["image/png", "image/jpeg", "image/webp", "application/pdf"];
 export const ACCEPT_ATTR = ACCEPT.join(",");
@@ -31,7 +31,7 @@ export async function upload(file) {
   const body = await scaleDown(file);
   let response;
   try {
-    response = await fetch("/api/files", { method: "POST", credentials: "same-origin", body });
+    response = await fetch("/api/files", { method: "POST", credentials: "same-origin", headers: OWN, body });
   } catch {
     throw new ApiError("network", "network unreachable", 0);
   }

@@ -40,6 +40,8 @@ const zh = {
   "error.internal": "服务器出错了，请稍后再试", "error.network": "网络不通，请检查网络后重试",
   "error.storage_unavailable": "系统暂时无法保存，刚才的内容没有保存，请稍后再试",
   "error.shutting_down": "系统正在重启，请稍后再试",
+  "error.rate_limited": "尝试太频繁，请 {s} 秒后再试",
+  "error.account_locked": "密码错误次数过多，账号已临时锁定，请 {s} 秒后再试，或联系管理员解锁",
   "chat.retrying": "暂未保存，{s} 秒后自动重发",
 };
 
@@ -83,6 +85,8 @@ const en = {
   "error.internal": "Server error; please try again shortly", "error.network": "No network; check the connection and retry",
   "error.storage_unavailable": "The system cannot save right now; nothing was saved — please try again shortly",
   "error.shutting_down": "The system is restarting; please try again shortly",
+  "error.rate_limited": "Too many attempts; try again in {s} s",
+  "error.account_locked": "Too many wrong passwords: the account is locked; try again in {s} s or ask an administrator",
   "chat.retrying": "Not saved yet; sending again in {s} s",
 };
 
@@ -112,5 +116,6 @@ export function applyStatic(root = document) {
 /** What a user is told about an API or socket error. */
 export function errorText(err) {
   const key = `error.${err?.code}`;
-  return dictionaries[current][key] ? t(key, { message: err.message ?? "" }) : (err?.message || t("error.internal"));
+  const vars = { message: err.message ?? "", s: err.retryAfter || 1 };
+  return dictionaries[current][key] ? t(key, vars) : (err?.message || t("error.internal"));
 }

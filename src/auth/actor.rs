@@ -67,14 +67,30 @@ impl Actor {
     }
 }
 
+/// Where a request's credentials come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    Bearer,
+    Cookie,
+}
+
 /// The bearer token, else the session cookie.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    found(headers).map(|(token, _)| token)
+}
+
+/// Whether the request signs in with a bearer token or rides on the session cookie.
+pub fn token_source(headers: &HeaderMap) -> Option<TokenSource> {
+    found(headers).map(|(_, source)| source)
+}
+
+fn found(headers: &HeaderMap) -> Option<(String, TokenSource)> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
-        return Some(token.trim().to_string());
+        return Some((token.trim().to_string(), TokenSource::Bearer));
     }
     headers
         .get_all(header::COOKIE)
@@ -83,7 +99,7 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
+        .map(|(_, value)| (value.to_string(), TokenSource::Cookie))
 }
 
 impl<S> FromRequestParts<S> for Actor

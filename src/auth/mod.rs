@@ -3,6 +3,7 @@
 //! events are addressed to.
 
 pub mod actor;
+pub mod gate;
 pub mod jurisdiction;
 pub mod password;
 pub mod routes;
@@ -44,4 +45,5 @@ pub struct Auth {
     pub clock: Arc<dyn Clock>,
     pub bus: Arc<Bus>,
     pub settings: Arc<Settings>,
+    pub gate: Arc<gate::Gate>,
 }

@@ -4,13 +4,14 @@ use super::session::{self, Kind};
 use super::{password, session_topic, Actor, Auth, SESSION_COOKIE, SIGNED_OUT};
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::events::{everyone, Event, Payload};
-use axum::extract::{FromRef, State};
+use axum::extract::{ConnectInfo, FromRef, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use std::net::{IpAddr, SocketAddr};
 
 pub fn router<S>() -> Router<S>
 where
@@ -29,31 +30,58 @@ struct Credentials {
     password: String,
 }
 
-/// Checks the credentials and returns the user id.
-async fn authenticate(auth: &Auth, creds: Credentials) -> AppResult<i64> {
+/// Checks the credentials and returns the user id, through the sign-in gate.
+async fn authenticate(auth: &Auth, creds: Credentials, from: IpAddr) -> AppResult<i64> {
+    let now = auth.clock.now();
+    auth.gate.admit(from, now)?;
     // No stored username has control characters; refusing them here keeps PostgreSQL
     // (which cannot compare a NUL) and SQLite answering alike.
-    let unusable = crate::text::check_line("username", &creds.username, 64).is_err();
+    let name = creds.username.trim().to_string();
+    let unusable = crate::text::check_line("username", &name, 64).is_err();
     if unusable || creds.password.len() > 1024 {
+        auth.gate.failed_from(from, now);
         return Err(AppError::BadCredentials);
     }
-    let found = session::credentials(&auth.db, creds.username.trim()).await?;
-    let (id, hash) = match found {
-        Some((id, hash)) => (Some(id), Some(hash)),
-        None => (None, None),
+    let account = session::account(&auth.db, &name).await?;
+    let locked = match &account {
+        Some(a) => a.locked_until.filter(|until| *until > now),
+        None => auth.gate.unknown_locked(&name, now),
     };
-    let ok = password::verify(creds.password, hash).await?;
-    match id {
-        Some(id) if ok => Ok(id),
-        _ => Err(AppError::BadCredentials),
+    if let Some(until) = locked {
+        let retry_after_secs = u64::try_from((until - now + 999) / 1000).unwrap_or(1);
+        return Err(AppError::Locked { retry_after_secs });
+    }
+    let permit = auth.gate.hash_permit().await?;
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let ok = password::verify(creds.password, stored).await?;
+    drop(permit);
+    match account {
+        Some(a) if ok => {
+            if a.failed_logins > 0 || a.locked_until.is_some() {
+                session::clear_failures(&auth.db, a.id).await?;
+            }
+            Ok(a.id)
+        }
+        Some(a) => {
+            auth.gate.failed_from(from, now);
+            let (limit, lock) = auth.gate.lock_policy();
+            session::failed(&auth.db, a.id, limit, now + lock).await?;
+            Err(AppError::BadCredentials)
+        }
+        None => {
+            auth.gate.failed_from(from, now);
+            auth.gate.unknown_failed(&name, now);
+            Err(AppError::BadCredentials)
+        }
     }
 }
 
 async fn login(
     State(auth): State<Auth>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(creds): ApiJson<Credentials>,
 ) -> AppResult<Response> {
-    let user_id = authenticate(&auth, creds).await?;
+    let user_id = authenticate(&auth, creds, peer.ip()).await?;
     let now = auth.clock.now();
     let ttl_secs = auth.settings.session_hours * 3600;
     let expires_at = now + i64::try_from(ttl_secs * 1000).unwrap_or(i64::MAX / 2);
@@ -61,7 +89,7 @@ async fn login(
     let actor = Actor::from_token(&auth, &token).await?;
     let cookie = session_cookie(&auth, &token, ttl_secs);
     Ok((
-        [(header::SET_COOKIE, cookie)],
+        [(header::SET_COOKIE, cookie), no_store()],
         Json(json!({ "user": actor, "expires_at": expires_at })),
     )
         .into_response())
@@ -69,17 +97,22 @@ async fn login(
 
 async fn issue_token(
     State(auth): State<Auth>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(creds): ApiJson<Credentials>,
-) -> AppResult<Json<serde_json::Value>> {
-    let user_id = authenticate(&auth, creds).await?;
+) -> AppResult<Response> {
+    let user_id = authenticate(&auth, creds, peer.ip()).await?;
     let now = auth.clock.now();
     let ttl_ms = auth.settings.token_days * 24 * 3600 * 1000;
     let expires_at = now + i64::try_from(ttl_ms).unwrap_or(i64::MAX / 2);
     let token = session::create(&auth.db, user_id, Kind::Api, now, expires_at).await?;
     let actor = Actor::from_token(&auth, &token).await?;
-    Ok(Json(
-        json!({ "token": token, "expires_at": expires_at, "user": actor }),
-    ))
+    let body = json!({ "token": token, "expires_at": expires_at, "user": actor });
+    Ok(([no_store()], Json(body)).into_response())
+}
+
+/// Secrets in an answer must not be kept by any cache.
+fn no_store() -> (header::HeaderName, String) {
+    (header::CACHE_CONTROL, "no-store".to_string())
 }
 
 async fn logout(State(auth): State<Auth>, headers: HeaderMap) -> AppResult<Response> {

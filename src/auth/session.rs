@@ -72,14 +72,52 @@ pub async fn delete(db: &Db, token: &str) -> sqlx::Result<()> {
     db.execute(q).await.map(|_| ())
 }
 
-/// The user's id and password hash, if the username exists.
-pub async fn credentials(db: &Db, username: &str) -> sqlx::Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(db.read());
+/// What signing in needs to know of an account.
+pub struct Account {
+    pub id: i64,
+    pub password_hash: String,
+    pub failed_logins: i64,
+    pub locked_until: Option<Millis>,
+}
+
+/// The account called `username`, if there is one.
+pub async fn account(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
+    let row = sqlx::query(
+        "SELECT id, password_hash, failed_logins, locked_until FROM users WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(db.read());
     let row = db.timed(row).await?;
-    row.map(|r| Ok((r.try_get("id")?, r.try_get("password_hash")?)))
-        .transpose()
+    row.map(|r| {
+        Ok(Account {
+            id: r.try_get("id")?,
+            password_hash: r.try_get("password_hash")?,
+            failed_logins: r.try_get("failed_logins")?,
+            locked_until: r.try_get("locked_until")?,
+        })
+    })
+    .transpose()
+}
+
+/// One more failure in a row; the `limit`-th locks the account until `until`.
+pub async fn failed(db: &Db, id: i64, limit: u32, until: Millis) -> sqlx::Result<()> {
+    let q = sqlx::query(
+        "UPDATE users SET \
+         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
+         failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(i64::from(limit))
+    .bind(until);
+    db.execute(q).await.map(|_| ())
+}
+
+/// A successful sign-in, or an admin's unlock: no failures, no lock.
+pub async fn clear_failures(db: &Db, id: i64) -> sqlx::Result<()> {
+    let q = sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id);
+    db.execute(q).await.map(|_| ())
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub enum AppError {
     BadCredentials,
     #[error("you may not do this")]
     Forbidden,
+    #[error("this request did not come from the console's own page")]
+    CrossSite,
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("malformed JSON: {0}")]
@@ -48,6 +50,10 @@ pub enum AppError {
     Stale,
     #[error("{0}")]
     Conflict(String),
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("too many failed sign-ins: this account is locked for {retry_after_secs} s")]
+    Locked { retry_after_secs: u64 },
     #[error("nothing was saved: {0}; try again shortly")]
     Unavailable(Fault),
     #[error("the database did not confirm the save; send it again (a message is stored once)")]
@@ -75,6 +81,7 @@ impl AppError {
             Self::SessionExpired => "session_expired",
             Self::BadCredentials => "bad_credentials",
             Self::Forbidden => "forbidden",
+            Self::CrossSite => "cross_site",
             Self::NotFound(_) => "not_found",
             Self::BadJson(_) => "bad_json",
             Self::TooLarge => "too_large",
@@ -87,6 +94,8 @@ impl AppError {
             Self::InvalidState(_) => "invalid_state",
             Self::Stale => "stale",
             Self::Conflict(_) => "conflict",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Locked { .. } => "account_locked",
             Self::Unavailable(_) | Self::Unconfirmed => "storage_unavailable",
             Self::ShuttingDown => "shutting_down",
             Self::Db(_) | Self::Internal(_) => "internal",
@@ -98,7 +107,7 @@ impl AppError {
             Self::Unauthenticated | Self::SessionExpired | Self::BadCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CrossSite => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadJson(_) | Self::UnknownType(_) | Self::BadFrame(_) => StatusCode::BAD_REQUEST,
             Self::BinaryUnsupported => StatusCode::BAD_REQUEST,
@@ -106,10 +115,21 @@ impl AppError {
             Self::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } | Self::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidState(_) | Self::Stale | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::RateLimited { .. } | Self::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::Unconfirmed | Self::ShuttingDown => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Seconds the client should wait before trying again, for the `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::Locked { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 
@@ -146,7 +166,13 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let body = serde_json::json!({ "error": self.body() });
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

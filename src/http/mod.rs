@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod latency;
+pub mod origin;
 
 use crate::db::Db;
 use crate::metrics::Metrics;
@@ -32,9 +33,14 @@ where
         .fallback(not_found)
 }
 
-/// The layers every route gets: the body limit and latency by route.
-pub fn layered(router: Router, metrics: Arc<HttpMetrics>) -> Router {
+/// The layers every route gets: cookie-borne changes only from our own pages, the body limit,
+/// and latency by route.
+pub fn layered(router: Router, metrics: Arc<HttpMetrics>, scheme: origin::Scheme) -> Router {
     router
+        .layer(axum::middleware::from_fn_with_state(
+            scheme,
+            origin::same_site_only,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             metrics,

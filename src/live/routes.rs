@@ -1,12 +1,13 @@
 //! `GET /ws`: the WebSocket upgrade, with buffer sizes chosen for tens of thousands of sockets.
 
 use super::Live;
-use crate::auth::actor::token_from_headers;
+use crate::auth::actor::{token_from_headers, token_source, TokenSource};
 use crate::auth::Actor;
 use crate::error::AppError;
+use crate::http::origin::{same_origin, Scheme};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRef, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -25,10 +26,13 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
-    // A browser sends the session cookie on a cross-site upgrade too: only our own pages may use it.
-    let cookie_auth = headers.get(header::AUTHORIZATION).is_none();
-    if cookie_auth && !same_origin(&headers) {
-        return Err(AppError::Forbidden);
+    // A browser sends the session cookie on a cross-site upgrade too: only our own pages may
+    // ride on it, whatever else the request carries.
+    let scheme = Scheme {
+        https: live.auth.settings.cookie_secure,
+    };
+    if token_source(&headers) == Some(TokenSource::Cookie) && !same_origin(&headers, scheme) {
+        return Err(AppError::CrossSite);
     }
     let actor = match token_from_headers(&headers) {
         Some(token) => Some(Actor::from_token(&live.auth, &token).await?),
@@ -48,37 +52,4 @@ async fn upgrade(
         let (sink, stream) = socket.split();
         crate::live::conn::serve(live, sink, stream, actor).await;
     }))
-}
-
-/// No Origin (a non-browser client) or an Origin whose host is this Host.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-    matches!((origin_host, host), (Some(o), Some(h)) if o == h)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn only_our_own_origin_may_ride_on_the_cookie() {
-        let mut h = HeaderMap::new();
-        assert!(same_origin(&h));
-        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:8080"),
-        );
-        assert!(same_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://evil.example"),
-        );
-        assert!(!same_origin(&h));
-    }
 }

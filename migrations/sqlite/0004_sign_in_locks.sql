@@ -1,0 +1,3 @@
+-- Failed sign-ins in a row, and the lock they put on an account.
+ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN locked_until INTEGER;
