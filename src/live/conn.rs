@@ -3,6 +3,7 @@
 //! Written against generic `Sink`/`Stream` halves so it does not need a real socket.
 
 use super::hub::{ConnId, Outbound};
+use super::limits::{Limits, Verdict};
 use super::protocol::{self, close, ClientFrame, PresenceStatus, Request, ServerFrame};
 use super::writer::{self, LastHeard};
 use super::Live;
@@ -17,6 +18,9 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
+
+/// How long the server waits for the peer to answer a close it started.
+const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
 
 /// Log entries read per snapshot query.
 const SNAPSHOT_PAGE: i64 = 500;
@@ -47,6 +51,7 @@ struct Session {
     kill: Arc<Notify>,
     conn: Option<(ConnId, Arc<Actor>)>,
     auth_failures: u32,
+    limits: Limits,
 }
 
 /// Serves one connection until either side closes. `actor` is set when the upgrade request
@@ -74,6 +79,7 @@ where
         kill,
         conn: None,
         auth_failures: 0,
+        limits: Limits::new(tokio::time::Instant::now()),
     };
     if let Some(actor) = actor {
         session.signed_in(actor).await;
@@ -82,6 +88,7 @@ where
     tokio::pin!(auth_deadline);
     let mut stopping = session.live.hub.stopping();
     let mut writer_done = false;
+    let mut peer_still_open = false;
     loop {
         let msg = tokio::select! {
             msg = stream.next() => msg,
@@ -100,7 +107,14 @@ where
         };
         heard.touch();
         let keep_going = match msg {
-            Some(Ok(Message::Text(text))) => session.on_text(text.as_str()).await,
+            Some(Ok(Message::Text(text))) => {
+                let go_on = session.on_text(text.as_str()).await;
+                // The server ends this one: read on until the peer answers the close, so that
+                // closing with unread frames pending does not reset the connection before the
+                // close frame is read.
+                peer_still_open = !go_on;
+                go_on
+            }
             Some(Ok(Message::Binary(_))) => {
                 session
                     .reply_error(&AppError::BinaryUnsupported, None)
@@ -121,6 +135,16 @@ where
         session.live.hub.unregister(id);
     }
     drop(session);
+    if peer_still_open {
+        let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+            while let Some(Ok(m)) = stream.next().await {
+                if matches!(m, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
     // The writer ends once its queue is dropped and drained; do not wait on a stuck peer forever.
     if !writer_done {
         let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
@@ -187,6 +211,28 @@ impl Session {
         let Some((id, actor)) = self.conn.clone() else {
             return self.before_auth(frame, reference).await;
         };
+        // Chat messages pace themselves: a socket's next frame is read only after the journal
+        // answered its last one. Everything else counts against the socket's rate.
+        let paced = matches!(frame, ClientFrame::Send { .. });
+        let verdict = match paced {
+            true => Verdict::Pass,
+            false => self.limits.frame(tokio::time::Instant::now()),
+        };
+        match verdict {
+            Verdict::Pass => {}
+            Verdict::Refuse => {
+                let err = AppError::RateLimited {
+                    retry_after_secs: 1,
+                };
+                return self.reply_error(&err, reference).await;
+            }
+            Verdict::Close => {
+                tracing::warn!(user = actor.id, "closing a socket that kept flooding");
+                let close = Outbound::Close(close::TOO_MANY_FRAMES, "too many frames");
+                let _ = self.tx.send(close).await;
+                return false;
+            }
+        }
         let result = match frame {
             ClientFrame::Auth { .. } => Err(AppError::InvalidState("already signed in".into())),
             ClientFrame::Ping => return self.send(ServerFrame::Pong { reference }).await,
@@ -211,7 +257,12 @@ impl Session {
                 };
                 return self.post(&actor, ticket, &client_id, msg, reference).await;
             }
-            ClientFrame::Typing { ticket } => self.typing(id, &actor, ticket),
+            ClientFrame::Typing { ticket } => {
+                if !self.limits.typing(ticket, tokio::time::Instant::now()) {
+                    return true;
+                }
+                self.typing(id, &actor, ticket)
+            }
             ClientFrame::Presence { status } => self.set_presence(&actor, status),
         };
         match result {
@@ -372,7 +423,12 @@ impl Session {
         }
     }
 
-    fn set_presence(&self, actor: &Actor, status: PresenceStatus) -> Result<(), AppError> {
+    fn set_presence(&mut self, actor: &Actor, status: PresenceStatus) -> Result<(), AppError> {
+        if !self.limits.presence(tokio::time::Instant::now()) {
+            return Err(AppError::RateLimited {
+                retry_after_secs: 2,
+            });
+        }
         if status == PresenceStatus::Offline {
             return Err(AppError::BadFrame(
                 "status must be on_duty, online or away".into(),

@@ -3,6 +3,7 @@
 
 pub mod conn;
 pub mod hub;
+mod limits;
 pub mod metrics;
 pub mod protocol;
 pub mod routes;

@@ -27,6 +27,8 @@ pub mod close {
     pub const TOO_SLOW: u16 = 4008;
     /// No frame or pong within two heartbeat intervals.
     pub const TIMEOUT: u16 = 4009;
+    /// The client kept sending frames over its rate after many `rate_limited` answers.
+    pub const TOO_MANY_FRAMES: u16 = 4029;
 }
 
 /// How many failed `auth` frames close the socket.

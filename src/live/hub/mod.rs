@@ -129,7 +129,7 @@ impl Hub {
         inner.conns.insert(id, conn);
         self.metrics.connections.inc();
         if first {
-            presence::tell_followers(&inner, user, status, &self.metrics);
+            presence::tell_followers(&inner, user, status);
         }
         id
     }
@@ -153,7 +153,7 @@ impl Hub {
         };
         if gone {
             inner.users.remove(&user);
-            presence::tell_followers(&inner, user, PresenceStatus::Offline, &self.metrics);
+            presence::tell_followers(&inner, user, PresenceStatus::Offline);
         }
     }
 
@@ -186,7 +186,7 @@ impl Hub {
         let mut sent: HashSet<(ConnId, *const u8)> = HashSet::new();
         for event in events {
             if let Some(people) = &event.concerns {
-                presence::concern(&mut inner, &event.topic, people.clone(), &self.metrics);
+                presence::concern(&mut inner, &event.topic, people.clone());
             }
             let Some(subs) = inner.subs.get(&event.topic) else {
                 continue;

@@ -2,9 +2,8 @@
 //! connections that follow the topics about them; and hints such as "typing", relayed and
 //! never stored.
 
-use super::{deliver, ConnId, Hub, Inner, Outbound};
+use super::{ConnId, Hub, Inner, Outbound};
 use crate::events::Topic;
-use crate::live::metrics::LiveMetrics;
 use crate::live::protocol::{Presence, PresenceStatus, ServerFrame};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashSet;
@@ -26,7 +25,7 @@ impl Hub {
                 c.viewer.on_duty = status == PresenceStatus::OnDuty;
             }
         }
-        tell_followers(&inner, user, status, &self.metrics);
+        tell_followers(&inner, user, status);
     }
 
     pub fn presence_of(&self, users: &[i64]) -> Vec<Presence> {
@@ -72,7 +71,7 @@ fn presence(inner: &Inner, user: i64) -> Presence {
 }
 
 /// The topic is about `people` from now on; its followers learn the presence of newcomers.
-pub(super) fn concern(inner: &mut Inner, topic: &Topic, people: Arc<[i64]>, m: &LiveMetrics) {
+pub(super) fn concern(inner: &mut Inner, topic: &Topic, people: Arc<[i64]>) {
     if !inner.subs.contains_key(topic) {
         return;
     }
@@ -80,12 +79,12 @@ pub(super) fn concern(inner: &mut Inner, topic: &Topic, people: Arc<[i64]>, m: &
     let known: HashSet<i64> = before.iter().flat_map(|b| b.iter().copied()).collect();
     for user in people.iter().filter(|u| !known.contains(u)) {
         let text = presence_frame(presence(inner, *user));
-        send_to_followers(inner, std::slice::from_ref(topic), *user, &text, m);
+        send_to_followers(inner, std::slice::from_ref(topic), *user, &text);
     }
 }
 
 /// Tells the followers of every topic about `user` of their presence.
-pub(super) fn tell_followers(inner: &Inner, user: i64, status: PresenceStatus, m: &LiveMetrics) {
+pub(super) fn tell_followers(inner: &Inner, user: i64, status: PresenceStatus) {
     let mut p = presence(inner, user);
     p.status = status;
     let text = presence_frame(p);
@@ -95,20 +94,14 @@ pub(super) fn tell_followers(inner: &Inner, user: i64, status: PresenceStatus, m
         .filter(|(_, people)| people.contains(&user))
         .map(|(t, _)| t.clone())
         .collect();
-    send_to_followers(inner, &topics, user, &text, m);
+    send_to_followers(inner, &topics, user, &text);
 }
 
 fn presence_frame(p: Presence) -> Utf8Bytes {
     ServerFrame::Presence(p).to_text().into()
 }
 
-fn send_to_followers(
-    inner: &Inner,
-    topics: &[Topic],
-    user: i64,
-    text: &Utf8Bytes,
-    m: &LiveMetrics,
-) {
+fn send_to_followers(inner: &Inner, topics: &[Topic], user: i64, text: &Utf8Bytes) {
     let targets: HashSet<ConnId> = topics
         .iter()
         .flat_map(|t| inner.subs.get(t).into_iter().flatten().copied())
@@ -116,7 +109,7 @@ fn send_to_followers(
     for cid in targets {
         if let Some(c) = inner.conns.get(&cid) {
             if c.viewer.actor.id != user {
-                deliver(c, Outbound::Frame(text.clone()), m);
+                let _ = c.tx.try_send(Outbound::Frame(text.clone()));
             }
         }
     }
