@@ -38,6 +38,7 @@ async fn main() {
         listen: "127.0.0.1:0".into(),
         database_url: db.url.clone(),
         demo: true,
+        metrics_token: Some("bench".into()),
         ..Settings::default()
     };
     let app = Application::build(settings, Arc::new(SystemClock))
@@ -119,6 +120,7 @@ async fn main() {
     let elapsed = start.elapsed();
     let text = http
         .get(format!("http://{addr}/metrics"))
+        .bearer_auth("bench")
         .send()
         .await
         .expect("metrics")

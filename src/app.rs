@@ -34,6 +34,7 @@ pub struct AppState {
     pub helpdesk: Helpdesk,
     pub live: Live,
     pub jobs: Jobs,
+    pub scraper: crate::http::Scraper,
     pub settings: Arc<Settings>,
 }
 
@@ -77,6 +78,9 @@ impl Application {
         };
         let state = AppState {
             jobs: Jobs::new(db.clone(), HashMap::new()),
+            scraper: crate::http::Scraper {
+                token: settings.metrics_token.as_deref().map(Arc::from),
+            },
             http: HttpMetrics::register(&metrics),
             db,
             metrics,

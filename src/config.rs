@@ -30,6 +30,8 @@ pub struct Settings {
     pub shutdown_grace_ms: u64,
     /// How often due background jobs are looked for; 0 turns the runner off.
     pub job_interval_ms: u64,
+    /// The bearer token Prometheus sends to scrape `/metrics`; without one, nobody may.
+    pub metrics_token: Option<String>,
     pub live: LiveSettings,
     pub sign_in: SignInSettings,
 }
@@ -108,6 +110,7 @@ impl Default for Settings {
             database_timeout_ms: 5_000,
             shutdown_grace_ms: 10_000,
             job_interval_ms: 1_000,
+            metrics_token: None,
             live: LiveSettings::default(),
             sign_in: SignInSettings::default(),
         }
@@ -171,6 +174,9 @@ impl Settings {
         if let Some(v) = var("BACKSTOP_SHUTDOWN_GRACE_MS") {
             self.shutdown_grace_ms = parse("BACKSTOP_SHUTDOWN_GRACE_MS", v)?;
         }
+        if let Some(v) = var("BACKSTOP_METRICS_TOKEN") {
+            self.metrics_token = Some(v);
+        }
         if let Some(v) = var("BACKSTOP_HEARTBEAT_SECS") {
             self.live.heartbeat_secs = parse("BACKSTOP_HEARTBEAT_SECS", v)?;
         }
@@ -193,6 +199,7 @@ impl fmt::Debug for Settings {
             .field("database_timeout_ms", &self.database_timeout_ms)
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("job_interval_ms", &self.job_interval_ms)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("live", &self.live)
             .field("sign_in", &self.sign_in)
             .finish()

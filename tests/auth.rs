@@ -100,9 +100,24 @@ async fn health_and_metrics_report_the_database_connections_and_tickets() {
     let token = app.token("clerk.dawan").await;
     app.raise(&token, "指标").await;
     let _ws = app.ws(&token).await;
+    let anonymous = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401, "metrics are not public");
+    let guessed = app
+        .http
+        .get(app.url("/metrics"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        guessed.status(),
+        401,
+        "a person's token is not the scraper's"
+    );
     let text = app
         .http
         .get(app.url("/metrics"))
+        .bearer_auth(common::METRICS_TOKEN)
         .send()
         .await
         .unwrap()

@@ -25,6 +25,7 @@ where
     S: Clone + Send + Sync + 'static,
     Db: FromRef<S>,
     Arc<Metrics>: FromRef<S>,
+    Scraper: FromRef<S>,
 {
     Router::new()
         .route("/healthz", get(healthz))
@@ -68,7 +69,28 @@ async fn healthz(State(db): State<Db>) -> Response {
     }
 }
 
-async fn scrape(State(metrics): State<Arc<Metrics>>) -> Response {
+/// Who may scrape: Prometheus, with the configured bearer token.
+#[derive(Clone)]
+pub struct Scraper {
+    pub token: Option<Arc<str>>,
+}
+
+async fn scrape(
+    State(metrics): State<Arc<Metrics>>,
+    State(scraper): State<Scraper>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let allowed = match (&scraper.token, given) {
+        (Some(token), Some(given)) => same_secret(token.as_bytes(), given.trim().as_bytes()),
+        _ => false,
+    };
+    if !allowed {
+        return crate::error::AppError::Unauthenticated.into_response();
+    }
     match metrics.render().await {
         Ok(text) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], text).into_response(),
         Err(e) => {
@@ -76,6 +98,11 @@ async fn scrape(State(metrics): State<Arc<Metrics>>) -> Response {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// Compares without telling, by its timing, how much of a guess was right.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn not_found() -> crate::error::AppError {

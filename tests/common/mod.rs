@@ -19,6 +19,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// The token test servers give Prometheus.
+pub const METRICS_TOKEN: &str = "test-scraper";
+
 /// How long a test waits for a frame it expects before failing. Nothing waits for a deadline.
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -50,6 +53,7 @@ impl TestApp {
             listen: "127.0.0.1:0".into(),
             database_url: db.url.clone(),
             demo: true,
+            metrics_token: Some(METRICS_TOKEN.into()),
             ..Settings::default()
         };
         tweak(&mut settings);
@@ -171,6 +175,7 @@ impl TestApp {
         let text = self
             .http
             .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
             .send()
             .await
             .expect("metrics")
