@@ -58,7 +58,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         let settings = Arc::new(settings);
         let metrics = Arc::new(Metrics::new());
-        let hub = Arc::new(Hub::new(LiveMetrics::register(&metrics)));
+        let hub = Arc::new(Hub::new(LiveMetrics::register(&metrics), clock.clone()));
         let bus = Arc::new(LocalBus::<Viewer>::default());
         let to_hub = hub.clone();
         bus.subscribe(Arc::new(move |events| to_hub.deliver(events)));
@@ -104,6 +104,7 @@ impl Application {
         let s = &self.state;
         let routes = Router::new()
             .merge(crate::auth::routes::router())
+            .merge(crate::auth::people::router())
             .merge(crate::helpdesk::routes::router())
             .merge(crate::helpdesk::files::router(s.settings.max_upload_bytes))
             .merge(crate::live::routes::router())

@@ -75,6 +75,9 @@ pub struct LiveSettings {
     pub outbound_queue: usize,
     /// Interval of the server's WebSocket pings.
     pub heartbeat_secs: u64,
+    /// How often an open socket checks that its session still holds and the person's role,
+    /// unit and group are unchanged (else it closes with 4003).
+    pub session_check_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -124,6 +127,7 @@ impl Default for LiveSettings {
             max_text_chars: 4000,
             outbound_queue: 256,
             heartbeat_secs: 20,
+            session_check_ms: 30_000,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! session cookie, with what the jurisdiction check needs: role, unit path, specialties.
 
 use super::Auth;
+use crate::clock::Millis;
 use crate::error::AppError;
 use crate::org::{parse_specialties, Role, Specialty};
 use axum::extract::{FromRef, FromRequestParts};
@@ -28,18 +29,27 @@ pub struct Actor {
     /// The SHA-256 of the session or token this request came with.
     #[serde(skip)]
     pub session: String,
+    /// When that session ends.
+    #[serde(skip)]
+    pub expires_at: Millis,
 }
 
 impl Actor {
     /// Loads the person whose session token is `token`, if the session is live.
     pub async fn from_token(auth: &Auth, token: &str) -> Result<Actor, AppError> {
-        let session = super::session::token_hash(token);
+        Self::from_session(auth, super::session::token_hash(token)).await
+    }
+
+    /// Loads the person of the session whose hash is `session`, if it is live and the person
+    /// is not disabled. Live connections ask this again while they are open.
+    pub async fn from_session(auth: &Auth, session: String) -> Result<Actor, AppError> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
              n.level AS unit_level, n.path AS unit_path, g.name AS group_name, \
              g.specialties, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
-             LEFT JOIN expert_groups g ON g.id = u.group_id WHERE s.token_hash = $1",
+             LEFT JOIN expert_groups g ON g.id = u.group_id \
+             WHERE s.token_hash = $1 AND u.disabled = 0",
         )
         .bind(&session)
         .fetch_optional(auth.db.read());
@@ -63,7 +73,17 @@ impl Actor {
             group_name: row.try_get("group_name")?,
             specialties: parse_specialties(specialties.as_deref().unwrap_or("")),
             session,
+            expires_at,
         })
+    }
+
+    /// True when `other` is the same person with the same powers: role, unit and group.
+    pub fn same_standing(&self, other: &Actor) -> bool {
+        self.id == other.id
+            && self.role == other.role
+            && self.unit_id == other.unit_id
+            && self.unit_path == other.unit_path
+            && self.specialties == other.specialties
     }
 }
 

@@ -71,6 +71,7 @@ mod tests {
             group_name: None,
             specialties: specialties.to_vec(),
             session: String::new(),
+            expires_at: i64::MAX,
         }
     }
 

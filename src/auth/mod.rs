@@ -6,6 +6,7 @@ pub mod actor;
 pub mod gate;
 pub mod jurisdiction;
 pub mod password;
+pub mod people;
 pub mod routes;
 pub mod session;
 
@@ -36,6 +37,11 @@ pub const SIGNED_OUT: u16 = 4003;
 /// The topic of one session: its sockets hear here that it ended.
 pub fn session_topic(session_hash: &str) -> Topic {
     Topic::new(format!("session/{session_hash}"))
+}
+
+/// The topic of one person: their sockets hear here that an administrator acted on them.
+pub fn user_topic(user_id: i64) -> Topic {
+    Topic::new(format!("user/{user_id}"))
 }
 
 /// The sign-in slice of the application state.

@@ -56,6 +56,7 @@ async fn authenticate(auth: &Auth, creds: Credentials, from: IpAddr) -> AppResul
     let ok = password::verify(creds.password, stored).await?;
     drop(permit);
     match account {
+        Some(a) if ok && a.disabled => Err(AppError::Disabled),
         Some(a) if ok => {
             if a.failed_logins > 0 || a.locked_until.is_some() {
                 session::clear_failures(&auth.db, a.id).await?;

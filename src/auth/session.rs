@@ -78,12 +78,14 @@ pub struct Account {
     pub password_hash: String,
     pub failed_logins: i64,
     pub locked_until: Option<Millis>,
+    pub disabled: bool,
 }
 
 /// The account called `username`, if there is one.
 pub async fn account(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
     let row = sqlx::query(
-        "SELECT id, password_hash, failed_logins, locked_until FROM users WHERE username = $1",
+        "SELECT id, password_hash, failed_logins, locked_until, disabled FROM users \
+         WHERE username = $1",
     )
     .bind(username)
     .fetch_optional(db.read());
@@ -94,6 +96,7 @@ pub async fn account(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
             password_hash: r.try_get("password_hash")?,
             failed_logins: r.try_get("failed_logins")?,
             locked_until: r.try_get("locked_until")?,
+            disabled: r.try_get::<i64, _>("disabled")? != 0,
         })
     })
     .transpose()

@@ -23,6 +23,8 @@ pub enum AppError {
     Forbidden,
     #[error("this request did not come from the console's own page")]
     CrossSite,
+    #[error("this account is disabled; ask an administrator")]
+    Disabled,
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("malformed JSON: {0}")]
@@ -82,6 +84,7 @@ impl AppError {
             Self::BadCredentials => "bad_credentials",
             Self::Forbidden => "forbidden",
             Self::CrossSite => "cross_site",
+            Self::Disabled => "account_disabled",
             Self::NotFound(_) => "not_found",
             Self::BadJson(_) => "bad_json",
             Self::TooLarge => "too_large",
@@ -107,7 +110,7 @@ impl AppError {
             Self::Unauthenticated | Self::SessionExpired | Self::BadCredentials => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden | Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CrossSite | Self::Disabled => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadJson(_) | Self::UnknownType(_) | Self::BadFrame(_) => StatusCode::BAD_REQUEST,
             Self::BinaryUnsupported => StatusCode::BAD_REQUEST,

@@ -7,7 +7,7 @@ use super::limits::{Limits, Verdict};
 use super::protocol::{self, close, ClientFrame, PresenceStatus, Request, ServerFrame};
 use super::writer::{self, LastHeard};
 use super::Live;
-use crate::auth::{session_topic, Actor};
+use crate::auth::{session_topic, user_topic, Actor};
 use crate::error::AppError;
 use crate::helpdesk::audience::{self, queue_topic, ticket_topic};
 use crate::helpdesk::service::{self, Outgoing};
@@ -89,6 +89,8 @@ where
     let mut stopping = session.live.hub.stopping();
     let mut writer_done = false;
     let mut peer_still_open = false;
+    let every = Duration::from_millis(limits.session_check_ms.max(10));
+    let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         let msg = tokio::select! {
             msg = stream.next() => msg,
@@ -102,6 +104,13 @@ where
             }
             () = &mut auth_deadline, if session.conn.is_none() => {
                 let _ = session.tx.send(Outbound::Close(close::AUTH_FAILED, "no auth in time")).await;
+                break;
+            }
+            _ = recheck.tick(), if session.conn.is_some() => {
+                if session.still_standing().await {
+                    continue;
+                }
+                peer_still_open = true;
                 break;
             }
         };
@@ -180,6 +189,26 @@ impl Session {
         let _ = self.tx.send(Outbound::Close(code, reason)).await;
     }
 
+    /// Whether the session still holds and the person still has the powers the socket was
+    /// opened with; if not, the socket is told to close (4003). A database that cannot answer
+    /// now is no reason to close.
+    async fn still_standing(&self) -> bool {
+        let Some((_, actor)) = &self.conn else {
+            return true;
+        };
+        let reason = match Actor::from_session(&self.live.auth, actor.session.clone()).await {
+            Ok(now) if now.same_standing(actor) => return true,
+            Ok(_) => "your account changed; sign in again",
+            Err(AppError::Unauthenticated | AppError::SessionExpired) => "session ended",
+            Err(_) => return true,
+        };
+        let _ = self
+            .tx
+            .send(Outbound::Close(close::SIGNED_OUT, reason))
+            .await;
+        false
+    }
+
     async fn signed_in(&mut self, actor: Actor) {
         let actor = Arc::new(actor);
         let hub = &self.live.hub;
@@ -189,8 +218,9 @@ impl Session {
             PresenceStatus::Online
         };
         let id = hub.register(actor.clone(), status, self.tx.clone(), self.kill.clone());
-        // Signing out anywhere closes this socket.
+        // Signing out anywhere, or an administrator acting on the person, closes this socket.
         hub.follow(id, session_topic(&actor.session), None);
+        hub.follow(id, user_topic(actor.id), None);
         self.conn = Some((id, actor.clone()));
         let limits = &self.live.settings;
         let hello = ServerFrame::Hello {

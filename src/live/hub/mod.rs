@@ -6,7 +6,8 @@
 
 use super::metrics::LiveMetrics;
 use super::protocol::PresenceStatus;
-use crate::auth::{Actor, Event, Viewer};
+use crate::auth::{Actor, Event, Viewer, SIGNED_OUT};
+use crate::clock::Clock;
 use crate::events::{Payload, Topic};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{HashMap, HashSet};
@@ -66,14 +67,16 @@ struct Inner {
 
 pub struct Hub {
     inner: Mutex<Inner>,
+    clock: Arc<dyn Clock>,
     metrics: Arc<LiveMetrics>,
     stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
-    pub fn new(metrics: Arc<LiveMetrics>) -> Self {
+    pub fn new(metrics: Arc<LiveMetrics>, clock: Arc<dyn Clock>) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
+            clock,
             metrics,
             stopping: tokio::sync::watch::Sender::new(false),
         }
@@ -182,6 +185,7 @@ impl Hub {
     /// Delivers committed events, in order, to the subscribers in each event's audience. A
     /// connection gets one payload once even when it follows two of the topics it went to.
     pub fn deliver(&self, events: &[Event]) {
+        let now = self.clock.now();
         let mut inner = self.lock();
         let mut sent: HashSet<(ConnId, *const u8)> = HashSet::new();
         for event in events {
@@ -200,6 +204,12 @@ impl Hub {
                 let Some(c) = inner.conns.get(cid) else {
                     continue;
                 };
+                if c.viewer.actor.expires_at <= now {
+                    // An expired session hears nothing more; its socket is told to go.
+                    let _ =
+                        c.tx.try_send(Outbound::Close(SIGNED_OUT, "session expired"));
+                    continue;
+                }
                 if !(event.audience)(&c.viewer) {
                     continue;
                 }

@@ -1,14 +1,15 @@
-//! The command line: `backstop serve`, `backstop migrate`, `backstop user add`.
+//! The command line: `backstop serve`, `backstop migrate`, `backstop user …`.
 //! Flags override environment variables, which override the config file.
 
-use crate::clock::{Clock, SystemClock};
+mod user;
+
+use crate::clock::SystemClock;
 use crate::config::{LogFormat, Settings};
 use crate::db::Db;
-use crate::org::{geography, repo, Role, UnitLevel, Username};
 use clap::{Args, Parser, Subcommand};
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
+use user::UserCommand;
 
 #[derive(Parser)]
 #[command(
@@ -56,26 +57,6 @@ pub enum Command {
     },
 }
 
-#[derive(Subcommand)]
-pub enum UserCommand {
-    /// Add a person; the password is read from standard input.
-    Add {
-        #[arg(long)]
-        username: String,
-        #[arg(long)]
-        name: String,
-        /// clerk, expert, officer, supervisor, ops or admin.
-        #[arg(long)]
-        role: String,
-        /// Code of the home unit (default: the region, 640000).
-        #[arg(long, default_value = "640000")]
-        unit: String,
-        /// Code of the expert group, for experts.
-        #[arg(long)]
-        group: Option<String>,
-    },
-}
-
 impl Cli {
     pub fn settings(&self) -> anyhow::Result<Settings> {
         let mut s = Settings::load(self.global.config.as_deref())?;
@@ -105,20 +86,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    username,
-                    name,
-                    role,
-                    unit,
-                    group,
-                },
-        } => add_user(&settings, &username, &name, &role, &unit, group.as_deref()).await,
+        Command::User { command } => user::run(&settings, command).await,
     }
 }
 
-async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+pub(crate) async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     let timeout = std::time::Duration::from_millis(settings.database_timeout_ms);
     let db = Db::connect(&settings.database_url, timeout).await?;
     db.migrate().await?;
@@ -164,59 +136,4 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
     tracing::info!("shutting down");
-}
-
-async fn add_user(
-    settings: &Settings,
-    username: &str,
-    name: &str,
-    role: &str,
-    unit: &str,
-    group: Option<&str>,
-) -> anyhow::Result<()> {
-    let username = Username::parse(username)?;
-    crate::text::check_line("name", name.trim(), 50)?;
-    let name = name.trim();
-    let role = Role::parse_field(role)?;
-    let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password)?;
-    let password = password.trim_end_matches(['\r', '\n']).to_string();
-    crate::auth::password::check_policy(username.as_str(), &password)?;
-    let db = connect(settings).await?;
-    let hash = crate::auth::password::hash(password).await?;
-    let mut tx = db.begin().await?;
-    let unit = match repo::unit_by_code(&mut tx, unit).await? {
-        Some(found) => found,
-        // The first administrator of an empty database brings the region with them.
-        None if unit == geography::REGION_CODE && repo::unit_count(&mut tx).await? == 0 => {
-            let (code, name) = (geography::REGION_CODE, geography::REGION_NAME);
-            repo::insert_unit(&mut tx, code, name, UnitLevel::Region, None).await?
-        }
-        None => anyhow::bail!("no unit with code {unit}; load the demo or add units first"),
-    };
-    let group_id = match group {
-        Some(code) => Some(
-            repo::group_id_by_code(&mut tx, code)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no expert group with code {code}"))?,
-        ),
-        None => None,
-    };
-    let user = repo::NewUser {
-        username: username.as_str(),
-        display_name: name,
-        role,
-        unit_id: unit.id,
-        group_id,
-        password_hash: &hash,
-    };
-    match repo::insert_user(&mut tx, user, SystemClock.now()).await {
-        Err(e) if crate::db::is_unique_violation(&e) => {
-            anyhow::bail!("username {} is taken", username.as_str())
-        }
-        other => other?,
-    };
-    tx.commit().await?;
-    println!("added {} ({role}) at {}", username.as_str(), unit.name);
-    Ok(())
 }

@@ -1,0 +1,2 @@
+-- A disabled person cannot sign in, and their sessions end.
+ALTER TABLE users ADD COLUMN disabled BIGINT NOT NULL DEFAULT 0;

@@ -1,0 +1,134 @@
+//! What an administrator does to a person's access: disable and enable, unlock after failed
+//! sign-ins, end every session. Each change that takes access away ends the person's sessions
+//! in the database and closes their open sockets at once (4003); the command line does the
+//! same, and sockets of another process find out at their next session check.
+
+use super::{session, user_topic, Actor, Auth, SIGNED_OUT};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::events::{everyone, Event, Payload};
+use crate::org::Role;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRef, Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::Router;
+use sqlx::Row;
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Auth: FromRef<S>,
+{
+    Router::new().route("/api/people/{id}/{action}", post(act))
+}
+
+/// The person's id and unit path, by username.
+pub async fn find(db: &Db, username: &str) -> sqlx::Result<Option<(i64, String)>> {
+    let q = sqlx::query(
+        "SELECT u.id, n.path FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1",
+    )
+    .bind(username)
+    .fetch_optional(db.read());
+    let row = db.timed(q).await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("path")?)))
+        .transpose()
+}
+
+async fn unit_path_of(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
+    let q =
+        sqlx::query("SELECT n.path FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1")
+            .bind(id)
+            .fetch_optional(db.read());
+    let row = db.timed(q).await?;
+    row.map(|r| r.try_get("path")).transpose()
+}
+
+/// Disables or enables; disabling ends every session of the person.
+pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> sqlx::Result<()> {
+    db.write(async {
+        let mut tx = db.begin().await?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    })
+    .await
+}
+
+/// A new password hash; every session of the person ends.
+pub async fn set_password(db: &Db, id: i64, hash: &str) -> sqlx::Result<()> {
+    db.write(async {
+        let mut tx = db.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })
+    .await
+}
+
+pub async fn end_sessions(db: &Db, id: i64) -> sqlx::Result<()> {
+    let q = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id);
+    db.execute(q).await.map(|_| ())
+}
+
+/// `POST /api/people/{id}/disable|enable|unlock|sign-out`, by an administrator over the
+/// person's unit.
+async fn act(
+    State(auth): State<Auth>,
+    actor: Actor,
+    path: Result<Path<(i64, String)>, PathRejection>,
+) -> AppResult<StatusCode> {
+    let Path((id, action)) = path.map_err(|_| AppError::NotFound("person"))?;
+    if actor.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let path = unit_path_of(&auth.db, id).await?;
+    match path {
+        Some(p) if super::jurisdiction::path_covers(&actor.unit_path, &p) => {}
+        _ => return Err(AppError::NotFound("person")),
+    }
+    let ends_access = match action.as_str() {
+        "disable" => {
+            set_disabled(&auth.db, id, true).await?;
+            true
+        }
+        "enable" => {
+            set_disabled(&auth.db, id, false).await?;
+            false
+        }
+        "unlock" => {
+            session::clear_failures(&auth.db, id).await?;
+            false
+        }
+        "sign-out" => {
+            end_sessions(&auth.db, id).await?;
+            true
+        }
+        _ => return Err(AppError::NotFound("action")),
+    };
+    if ends_access {
+        let closed = Payload::Close {
+            code: SIGNED_OUT,
+            reason: "signed out by an administrator",
+        };
+        auth.bus
+            .publish(vec![Event::new(user_topic(id), everyone(), closed)]);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,158 @@
+//! `backstop user add|disable|enable|passwd|unlock`: people's access from the command line.
+//! Changes that take access away end the person's sessions; open sockets find out at their
+//! next session check.
+
+use super::connect;
+use crate::auth::{password, people, session};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::org::{geography, repo, Role, UnitLevel, Username};
+use clap::Subcommand;
+use std::io::BufRead;
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a person; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// clerk, expert, officer, supervisor, ops or admin.
+        #[arg(long)]
+        role: String,
+        /// Code of the home unit (default: the region, 640000).
+        #[arg(long, default_value = "640000")]
+        unit: String,
+        /// Code of the expert group, for experts.
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// Disable a person: they cannot sign in, and their sessions end.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled person again.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Set a person's password, read from standard input; their sessions end.
+    Passwd {
+        #[arg(long)]
+        username: String,
+    },
+    /// Lift the lock that failed sign-ins put on a person.
+    Unlock {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            unit,
+            group,
+        } => add_user(settings, &username, &name, &role, &unit, group.as_deref()).await,
+        UserCommand::Disable { username } => {
+            let (db, id) = person(settings, &username).await?;
+            people::set_disabled(&db, id, true).await?;
+            println!("disabled {username}; their sessions have ended");
+            Ok(())
+        }
+        UserCommand::Enable { username } => {
+            let (db, id) = person(settings, &username).await?;
+            people::set_disabled(&db, id, false).await?;
+            println!("enabled {username}");
+            Ok(())
+        }
+        UserCommand::Passwd { username } => {
+            let new = read_password(&username)?;
+            let (db, id) = person(settings, &username).await?;
+            people::set_password(&db, id, &password::hash(new).await?).await?;
+            println!("password of {username} changed; their sessions have ended");
+            Ok(())
+        }
+        UserCommand::Unlock { username } => {
+            let (db, id) = person(settings, &username).await?;
+            session::clear_failures(&db, id).await?;
+            println!("unlocked {username}");
+            Ok(())
+        }
+    }
+}
+
+async fn person(settings: &Settings, username: &str) -> anyhow::Result<(Db, i64)> {
+    let db = connect(settings).await?;
+    let (id, _) = people::find(&db, username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no person called {username}"))?;
+    Ok((db, id))
+}
+
+/// One line from standard input, checked against the password rule.
+fn read_password(username: &str) -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    password::check_policy(username, &password)?;
+    Ok(password)
+}
+
+async fn add_user(
+    settings: &Settings,
+    username: &str,
+    name: &str,
+    role: &str,
+    unit: &str,
+    group: Option<&str>,
+) -> anyhow::Result<()> {
+    let username = Username::parse(username)?;
+    crate::text::check_line("name", name.trim(), 50)?;
+    let name = name.trim();
+    let role = Role::parse_field(role)?;
+    let password = read_password(username.as_str())?;
+    let db = connect(settings).await?;
+    let hash = crate::auth::password::hash(password).await?;
+    let mut tx = db.begin().await?;
+    let unit = match repo::unit_by_code(&mut tx, unit).await? {
+        Some(found) => found,
+        // The first administrator of an empty database brings the region with them.
+        None if unit == geography::REGION_CODE && repo::unit_count(&mut tx).await? == 0 => {
+            let (code, name) = (geography::REGION_CODE, geography::REGION_NAME);
+            repo::insert_unit(&mut tx, code, name, UnitLevel::Region, None).await?
+        }
+        None => anyhow::bail!("no unit with code {unit}; load the demo or add units first"),
+    };
+    let group_id = match group {
+        Some(code) => Some(
+            repo::group_id_by_code(&mut tx, code)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no expert group with code {code}"))?,
+        ),
+        None => None,
+    };
+    let user = repo::NewUser {
+        username: username.as_str(),
+        display_name: name,
+        role,
+        unit_id: unit.id,
+        group_id,
+        password_hash: &hash,
+    };
+    match repo::insert_user(&mut tx, user, SystemClock.now()).await {
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            anyhow::bail!("username {} is taken", username.as_str())
+        }
+        other => other?,
+    };
+    tx.commit().await?;
+    println!("added {} ({role}) at {}", username.as_str(), unit.name);
+    Ok(())
+}
