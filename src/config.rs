@@ -34,6 +34,29 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     pub live: LiveSettings,
     pub sign_in: SignInSettings,
+    pub helpdesk: HelpdeskSettings,
+}
+
+/// How much one clerk may ask at once.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HelpdeskSettings {
+    /// Requests one clerk may have open (new, in progress or waiting) at a time.
+    pub max_open_requests: u32,
+    /// Requests one clerk may raise in a burst.
+    pub request_burst: u32,
+    /// Seconds after which a clerk may raise one more.
+    pub request_refill_secs: u64,
+}
+
+impl Default for HelpdeskSettings {
+    fn default() -> Self {
+        Self {
+            max_open_requests: 20,
+            request_burst: 10,
+            request_refill_secs: 360,
+        }
+    }
 }
 
 /// Sign-in throttling and locking.
@@ -116,6 +139,7 @@ impl Default for Settings {
             metrics_token: None,
             live: LiveSettings::default(),
             sign_in: SignInSettings::default(),
+            helpdesk: HelpdeskSettings::default(),
         }
     }
 }
@@ -206,6 +230,7 @@ impl fmt::Debug for Settings {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("live", &self.live)
             .field("sign_in", &self.sign_in)
+            .field("helpdesk", &self.helpdesk)
             .finish()
     }
 }

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod org;
 pub mod telemetry;
 pub mod text;
+pub mod throttle;
 
 pub use app::{AppState, Application};
 pub use clock::{Clock, ManualClock, SystemClock};

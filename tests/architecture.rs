@@ -16,6 +16,7 @@ const FLOORS: &[&[&str]] = &[
         "events",
         "jobs",
         "text",
+        "throttle",
         "telemetry",
     ],
     &["org"],

@@ -133,7 +133,12 @@ async fn a_village_agent_sees_only_the_village_and_the_township_clerk_only_the_t
 
 #[tokio::test]
 async fn a_region_wide_expert_finds_their_tickets_behind_hundreds_of_others() {
-    let app = TestApp::spawn().await;
+    // One clerk raises them all here, so the per-clerk limits are lifted.
+    let app = TestApp::spawn_with(|s| {
+        s.helpdesk.max_open_requests = 1000;
+        s.helpdesk.request_burst = 1000;
+    })
+    .await;
     let clerk = app.token("clerk.dawan").await;
     let it_fault = json!({ "item_code": "S01", "kind": "it_fault", "difficulty": "big", "title": "系统登录超时" });
     let (status, _) = app.post(&clerk, "/api/tickets", it_fault).await;
@@ -160,5 +165,22 @@ async fn a_region_wide_expert_finds_their_tickets_behind_hundreds_of_others() {
         mine["tickets"][0]["title"], "读卡器无响应",
         "the clerk's full list starts with the newest"
     );
-    assert_eq!(mine["tickets"].as_array().map(Vec::len), Some(500));
+    assert_eq!(
+        mine["tickets"].as_array().map(Vec::len),
+        Some(100),
+        "a page"
+    );
+    let mut seen = 100;
+    let mut next = mine["next"].as_i64();
+    while let Some(after) = next {
+        let (_, page) = app
+            .get(
+                &clerk,
+                &format!("/api/tickets?all=true&after={after}&limit=500"),
+            )
+            .await;
+        seen += page["tickets"].as_array().map_or(0, Vec::len);
+        next = page["next"].as_i64();
+    }
+    assert_eq!(seen, 522, "paging through reaches every ticket");
 }

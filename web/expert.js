@@ -31,7 +31,8 @@ export function expertView({ me, live, main }) {
   };
   workspace.onActive = redraw;
   live.on("queue", (f) => {
-    tickets.clear();
+    // The queue comes in pages: the first replaces the list, the rest add to it.
+    if (!f.page) tickets.clear();
     for (const tk of f.tickets) upsert(tickets, tk);
     redraw();
   });

@@ -9,6 +9,7 @@
 use crate::clock::Millis;
 use crate::config::SignInSettings;
 use crate::error::AppError;
+use crate::throttle::{Bucket, Rate};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,12 +26,6 @@ pub struct Gate {
     unknown: Mutex<HashMap<String, (u32, Millis)>>,
     hashing: Arc<Semaphore>,
     waiting: AtomicUsize,
-}
-
-#[derive(Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    at: Millis,
 }
 
 /// Held while a password is hashed.
@@ -55,46 +50,36 @@ impl Gate {
         }
     }
 
+    fn rate(&self) -> Rate {
+        let refill_ms =
+            i64::try_from(self.settings.address_refill_secs.max(1) * 1000).unwrap_or(i64::MAX);
+        Rate {
+            burst: self.settings.address_burst,
+            refill_ms,
+        }
+    }
+
     /// Refuses an address that has used up its failures; answers how long to wait.
     pub fn admit(&self, address: IpAddr, now: Millis) -> Result<(), AppError> {
-        let mut map = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        let bucket = self.refilled(map.get(&address).copied(), now);
-        if bucket.tokens >= 1.0 {
-            return Ok(());
+        let rate = self.rate();
+        let map = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(&address) {
+            Some(b) if !rate.has_token(*b, now) => Err(AppError::RateLimited {
+                retry_after_secs: rate.wait_secs(&rate.refill(*b, now)),
+            }),
+            _ => Ok(()),
         }
-        let per_token = self.settings.address_refill_secs.max(1) as f64;
-        let wait = ((1.0 - bucket.tokens) * per_token).ceil() as u64;
-        map.insert(address, bucket);
-        Err(AppError::RateLimited {
-            retry_after_secs: wait.max(1),
-        })
     }
 
     /// A failed sign-in from `address` takes a token from its bucket.
     pub fn failed_from(&self, address: IpAddr, now: Millis) {
+        let rate = self.rate();
         let mut map = self.addresses.lock().unwrap_or_else(|p| p.into_inner());
-        let mut bucket = self.refilled(map.get(&address).copied(), now);
-        bucket.tokens = (bucket.tokens - 1.0).max(0.0);
-        if map.len() >= REMEMBERED {
-            forget_oldest(&mut map, |b| b.at);
+        if map.len() >= REMEMBERED && !map.contains_key(&address) {
+            forget_oldest(&mut map, |b| b.at());
         }
-        map.insert(address, bucket);
-    }
-
-    fn refilled(&self, bucket: Option<Bucket>, now: Millis) -> Bucket {
-        let burst = self.settings.address_burst.max(1) as f64;
-        let Some(b) = bucket else {
-            return Bucket {
-                tokens: burst,
-                at: now,
-            };
-        };
-        let per_token_ms = (self.settings.address_refill_secs.max(1) * 1000) as f64;
-        let gained = (now - b.at).max(0) as f64 / per_token_ms;
-        Bucket {
-            tokens: (b.tokens + gained).min(burst),
-            at: now,
-        }
+        let bucket = map.entry(address).or_insert_with(|| rate.full(now));
+        let _ = rate.take(bucket, now);
     }
 
     /// The failures in a row after which an account is locked, and for how long.

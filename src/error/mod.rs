@@ -54,6 +54,8 @@ pub enum AppError {
     Conflict(String),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    #[error("you have {0} open requests; wait until some are resolved")]
+    TooManyOpen(u32),
     #[error("too many failed sign-ins: this account is locked for {retry_after_secs} s")]
     Locked { retry_after_secs: u64 },
     #[error("nothing was saved: {0}; try again shortly")]
@@ -97,7 +99,7 @@ impl AppError {
             Self::InvalidState(_) => "invalid_state",
             Self::Stale => "stale",
             Self::Conflict(_) => "conflict",
-            Self::RateLimited { .. } => "rate_limited",
+            Self::RateLimited { .. } | Self::TooManyOpen(_) => "rate_limited",
             Self::Locked { .. } => "account_locked",
             Self::Unavailable(_) | Self::Unconfirmed => "storage_unavailable",
             Self::ShuttingDown => "shutting_down",
@@ -118,7 +120,9 @@ impl AppError {
             Self::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } | Self::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::InvalidState(_) | Self::Stale | Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::RateLimited { .. } | Self::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::Locked { .. } | Self::TooManyOpen(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Unavailable(_) | Self::Unconfirmed | Self::ShuttingDown => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -132,6 +136,7 @@ impl AppError {
             Self::RateLimited { retry_after_secs } | Self::Locked { retry_after_secs } => {
                 Some(*retry_after_secs)
             }
+            Self::TooManyOpen(_) => Some(60),
             _ => None,
         }
     }

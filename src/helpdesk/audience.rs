@@ -49,7 +49,7 @@ fn seeing(scope: Scope) -> Audience<Viewer> {
 /// A changed ticket: to its followers, to the queues it is routed to, and "removed" to the
 /// queues that saw it before and no longer do.
 fn ticket_events(id: i64, ticket: &Ticket, scope: &Scope, before: Option<Scope>) -> Vec<Event> {
-    let view = TicketView::from(ticket);
+    let view = TicketView::summary(ticket);
     let shown = frame(ChangeFrame::Ticket { ticket: &view });
     let mut out = vec![
         Event::new(ticket_topic(id), seeing(scope.clone()), shown.clone())

@@ -16,9 +16,11 @@ use crate::auth::Bus;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::throttle::{Bucket, Rate};
 use journal::Journal;
 use metrics::HelpdeskMetrics;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The help desk's slice of the application state.
 #[derive(Clone)]
@@ -28,6 +30,8 @@ pub struct Helpdesk {
     pub journal: Journal,
     pub metrics: Arc<HelpdeskMetrics>,
     pub limits: Limits,
+    /// Each clerk's pace of new requests.
+    pub paces: Arc<Mutex<HashMap<i64, Bucket>>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -36,6 +40,10 @@ pub struct Limits {
     pub max_text_chars: usize,
     /// Largest upload, in bytes.
     pub max_upload_bytes: usize,
+    /// Requests one clerk may have open at a time.
+    pub max_open_requests: u32,
+    /// New requests one clerk may raise: a burst, then one per interval.
+    pub requests: Rate,
 }
 
 impl Helpdesk {
@@ -57,7 +65,14 @@ impl Helpdesk {
             limits: Limits {
                 max_text_chars: settings.live.max_text_chars,
                 max_upload_bytes: settings.max_upload_bytes,
+                max_open_requests: settings.helpdesk.max_open_requests,
+                requests: Rate {
+                    burst: settings.helpdesk.request_burst,
+                    refill_ms: i64::try_from(settings.helpdesk.request_refill_secs * 1000)
+                        .unwrap_or(i64::MAX),
+                },
             },
+            paces: Arc::default(),
         }
     }
 }

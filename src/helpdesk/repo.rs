@@ -158,6 +158,18 @@ pub async fn events_after(
     rows.iter().map(event_from).collect()
 }
 
+/// How many requests the person has open.
+pub async fn open_count(pool: &AnyPool, creator_id: i64) -> sqlx::Result<i64> {
+    sqlx::query(
+        "SELECT COUNT(*) AS n FROM tickets WHERE creator_id = $1 \
+         AND state IN ('new', 'claimed', 'waiting')",
+    )
+    .bind(creator_id)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")
+}
+
 /// Open tickets counted by state, for the metrics endpoint.
 pub async fn count_by_state(pool: &AnyPool) -> sqlx::Result<Vec<(String, i64)>> {
     let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM tickets GROUP BY state")

@@ -40,6 +40,15 @@ async fn catalogue_list() -> Json<Value> {
 struct ListQuery {
     #[serde(default)]
     all: bool,
+    /// The cursor of the previous page (`next` in its answer).
+    #[serde(default)]
+    after: Option<i64>,
+    #[serde(default = "default_page")]
+    limit: usize,
+}
+
+fn default_page() -> usize {
+    100
 }
 
 async fn list(
@@ -48,8 +57,8 @@ async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
-    let tickets = service::list_visible(&hd, &actor, q.all).await?;
-    Ok(Json(json!({ "tickets": tickets })))
+    let (tickets, next) = service::list_page(&hd, &actor, q.all, q.after, q.limit).await?;
+    Ok(Json(json!({ "tickets": tickets, "next": next })))
 }
 
 async fn create(

@@ -17,8 +17,10 @@ use crate::text;
 use serde::Deserialize;
 
 pub const TITLE_MAX_CHARS: usize = 100;
-const LIST_LIMIT: i64 = 500;
-/// Pages of candidates read at most for one list.
+/// The longest page of a list.
+pub const PAGE_MAX: usize = 500;
+/// Candidates read per query while filling a page, and queries at most per page.
+const SCAN: i64 = 500;
 const SCAN_PAGES: usize = 20;
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +54,7 @@ pub async fn create(hd: &Helpdesk, actor: &Actor, req: NewRequest) -> AppResult<
     text::check_line("title", title, TITLE_MAX_CHARS)?;
     let body = req.body.trim();
     text::check("body", body, hd.limits.max_text_chars)?;
+    paced(hd, actor).await?;
     let ticket = NewTicket {
         unit_id: actor.unit_id,
         unit_path: actor.unit_path.clone(),
@@ -71,6 +74,25 @@ pub async fn create(hd: &Helpdesk, actor: &Actor, req: NewRequest) -> AppResult<
     .await?;
     hd.metrics.tickets_created.inc();
     Ok(created)
+}
+
+/// A clerk raises requests at a bounded pace and has a bounded number open: a flood of them
+/// would bury everyone else's in the experts' queues.
+async fn paced(hd: &Helpdesk, actor: &Actor) -> AppResult<()> {
+    let open = hd
+        .db
+        .timed(repo::open_count(hd.db.read(), actor.id))
+        .await?;
+    let max = hd.limits.max_open_requests;
+    if open >= i64::from(max) {
+        return Err(AppError::TooManyOpen(max));
+    }
+    let now = hd.clock.now();
+    let rate = hd.limits.requests;
+    let mut paces = hd.paces.lock().unwrap_or_else(|p| p.into_inner());
+    let bucket = paces.entry(actor.id).or_insert_with(|| rate.full(now));
+    rate.take(bucket, now)
+        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
 }
 
 async fn ticket_of(
@@ -102,38 +124,39 @@ pub async fn ticket(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<TicketVi
     visible(hd, actor, id).await.map(|t| TicketView::from(&t))
 }
 
-/// Tickets the actor may see: open ones oldest first, or with `include_done` all, newest first.
-pub async fn list_visible(
+/// One page of the tickets the actor may see, as summaries: open ones oldest first (longest
+/// waiting on top), or with `include_done` all of them newest first. `after` is the cursor a
+/// previous page returned; the next cursor is `None` when the list is complete.
+pub async fn list_page(
     hd: &Helpdesk,
     actor: &Actor,
     include_done: bool,
-) -> AppResult<Vec<TicketView>> {
-    // The unit path narrows the query; the jurisdiction check decides. Pages continue until
-    // the list is full, so tickets the person may not see do not crowd out those they may.
-    let mut visible = Vec::new();
-    let mut cursor = None;
+    after: Option<i64>,
+    limit: usize,
+) -> AppResult<(Vec<TicketView>, Option<i64>)> {
+    let limit = limit.clamp(1, PAGE_MAX);
+    // The unit path narrows the query; the jurisdiction check decides. Candidates are read
+    // until the page is full, so tickets the person may not see do not crowd out those they may.
+    let mut page = Vec::new();
+    let mut cursor = after;
     for _ in 0..SCAN_PAGES {
-        let page = repo::list_under(
-            hd.db.read(),
-            &actor.unit_path,
-            include_done,
-            cursor,
-            LIST_LIMIT,
-        );
-        let page = hd.db.timed(page).await?;
-        let full_page = page.len() as i64 == LIST_LIMIT;
-        cursor = page.last().map(|t| t.id);
-        visible.extend(
-            page.iter()
-                .filter(|t| jurisdiction::may_see(actor, &t.scope()))
-                .map(TicketView::from),
-        );
-        if !full_page || visible.len() as i64 >= LIST_LIMIT {
-            break;
+        let read = repo::list_under(hd.db.read(), &actor.unit_path, include_done, cursor, SCAN);
+        let candidates = hd.db.timed(read).await?;
+        let exhausted = (candidates.len() as i64) < SCAN;
+        for t in &candidates {
+            cursor = Some(t.id);
+            if jurisdiction::may_see(actor, &t.scope()) {
+                page.push(TicketView::summary(t));
+                if page.len() == limit {
+                    return Ok((page, cursor));
+                }
+            }
+        }
+        if exhausted {
+            return Ok((page, None));
         }
     }
-    visible.truncate(LIST_LIMIT as usize);
-    Ok(visible)
+    Ok((page, cursor))
 }
 
 /// The ticket and its log after `after_seq`, at most `limit` entries.

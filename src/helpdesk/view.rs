@@ -22,7 +22,9 @@ pub struct TicketView {
     pub specialty: Specialty,
     pub difficulty: Difficulty,
     pub title: String,
-    pub body: String,
+    /// The clerk's description: in the ticket itself and its snapshot, not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     pub state: TicketState,
     pub last_seq: i64,
     pub created_at: Millis,
@@ -44,12 +46,22 @@ impl From<&Ticket> for TicketView {
             specialty: t.specialty,
             difficulty: t.difficulty,
             title: t.title.clone(),
-            body: t.body.clone(),
+            body: Some(t.body.clone()),
             state: t.state,
             last_seq: t.last_seq,
             created_at: t.created_at,
             updated_at: t.updated_at,
         }
+    }
+}
+
+impl TicketView {
+    /// The ticket for a list or a queue: everything but the description, so that a list of
+    /// hundreds stays small.
+    pub fn summary(t: &Ticket) -> Self {
+        let mut view = Self::from(t);
+        view.body = None;
+        view
     }
 }
 

@@ -19,6 +19,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
 
+/// Tickets per `queue` frame, and frames at most for one queue.
+const QUEUE_PAGE: usize = 100;
+const QUEUE_PAGES: usize = 50;
+
 /// How long the server waits for the peer to answer a close it started.
 const CLOSE_HANDSHAKE: Duration = Duration::from_secs(2);
 
@@ -331,8 +335,23 @@ impl Session {
 
     async fn subscribe_queue(&self, id: ConnId, actor: &Actor) -> Result<(), AppError> {
         self.live.hub.follow(id, queue_topic(), None);
-        let tickets = service::list_visible(&self.live.helpdesk, actor, false).await?;
-        self.send(ServerFrame::Queue { tickets }).await;
+        // In pages of summaries, so that no frame outgrows what the socket may write.
+        let mut after = None;
+        for page in 0..QUEUE_PAGES {
+            let hd = &self.live.helpdesk;
+            let (tickets, next) = service::list_page(hd, actor, false, after, QUEUE_PAGE).await?;
+            let has_more = next.is_some() && page + 1 < QUEUE_PAGES;
+            self.send(ServerFrame::Queue {
+                tickets,
+                page,
+                has_more,
+            })
+            .await;
+            if !has_more {
+                break;
+            }
+            after = next;
+        }
         Ok(())
     }
 

@@ -133,8 +133,11 @@ pub enum ServerFrame {
         max_frame_bytes: usize,
         max_text_chars: usize,
     },
+    /// One page of the queue: the first (`page` 0) replaces the list, later ones add to it.
     Queue {
         tickets: Vec<TicketView>,
+        page: usize,
+        has_more: bool,
     },
     Snapshot {
         ticket: TicketView,
