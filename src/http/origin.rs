@@ -4,6 +4,7 @@
 //! So every state-changing request that authenticates with the cookie needs both: an `Origin`
 //! (or `Sec-Fetch-Site`) that is this very origin, scheme included, and a JSON body or the
 //! console's `X-Requested-With` header. WebSocket upgrades with the cookie need the origin.
+//! Served over HTTPS, every answer carries HSTS.
 
 use crate::auth::actor::{token_source, TokenSource};
 use crate::error::AppError;
@@ -25,13 +26,24 @@ pub async fn same_site_only(State(scheme): State<Scheme>, req: Request, next: Ne
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let by_cookie = token_source(req.headers()) == Some(TokenSource::Cookie);
     if safe || !by_cookie {
-        return next.run(req).await;
+        return with_hsts(next.run(req).await, scheme);
     }
     if !same_origin(req.headers(), scheme) || !own_request(req.headers()) {
         tracing::warn!(path = %req.uri().path(), "refused a cookie-borne request from elsewhere");
-        return AppError::CrossSite.into_response();
+        return with_hsts(AppError::CrossSite.into_response(), scheme);
     }
-    next.run(req).await
+    with_hsts(next.run(req).await, scheme)
+}
+
+/// Served over HTTPS, the console tells browsers to come back only over HTTPS for a year.
+fn with_hsts(mut response: Response, scheme: Scheme) -> Response {
+    if scheme.https {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            header::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
 }
 
 /// The request names this origin: `Origin` equal to scheme://Host, or, without an `Origin`,
