@@ -17,7 +17,7 @@ use crate::metrics::Metrics;
 use axum::extract::FromRef;
 use axum::Router;
 use std::collections::HashMap;
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -126,7 +126,7 @@ impl Application {
         let router = self.router();
         let state = self.state;
         let grace = Duration::from_millis(state.settings.shutdown_grace_ms);
-        let (signalled, mut on_signal) = watch::channel(false);
+        let (signalled, on_signal) = watch::channel(false);
         let hub = state.live.hub.clone();
         let graceful = async move {
             shutdown.await;
@@ -135,15 +135,20 @@ impl Application {
             hub.shut_down();
         };
         let jobs = tokio::spawn(run_jobs(state.clone(), on_signal.clone()));
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(self.listener, service).with_graceful_shutdown(graceful);
-        let deadline = async {
-            let _ = on_signal.wait_for(|s| *s).await;
-            tokio::time::sleep(grace).await;
+        let discipline = crate::http::server::Discipline {
+            header_timeout: Duration::from_millis(state.settings.header_timeout_ms.max(100)),
+            idle_timeout: Duration::from_millis(state.settings.idle_timeout_ms.max(100)),
+            max_connections: crate::http::server::connection_capacity(
+                state.settings.max_connections,
+            ),
         };
-        tokio::select! {
-            served = serve.into_future() => served?,
-            () = deadline => tracing::warn!(?grace, "grace time over; dropping the connections left"),
+        tracing::info!(
+            connections = discipline.max_connections,
+            "accepting connections"
+        );
+        let drained = crate::http::server::serve(self.listener, router, discipline, graceful).await;
+        if tokio::time::timeout(grace, drained).await.is_err() {
+            tracing::warn!(?grace, "grace time over; dropping the connections left");
         }
         jobs.abort();
         let drained = tokio::time::timeout(grace, state.helpdesk.journal.close()).await;

@@ -30,6 +30,13 @@ pub struct Settings {
     pub shutdown_grace_ms: u64,
     /// How often due background jobs are looked for; 0 turns the runner off.
     pub job_interval_ms: u64,
+    /// How long a connection may take to send a request's headers once it has begun.
+    pub header_timeout_ms: u64,
+    /// A connection that neither sends nor receives for this long is closed (live sockets are
+    /// pinged every heartbeat, so keep this above twice `heartbeat_secs`).
+    pub idle_timeout_ms: u64,
+    /// Connections open at once, at most (fewer if the file-descriptor limit is lower).
+    pub max_connections: usize,
     /// The bearer token Prometheus sends to scrape `/metrics`; without one, nobody may.
     pub metrics_token: Option<String>,
     pub live: LiveSettings,
@@ -101,6 +108,8 @@ pub struct LiveSettings {
     /// How often an open socket checks that its session still holds and the person's role,
     /// unit and group are unchanged (else it closes with 4003).
     pub session_check_ms: u64,
+    /// Sockets one person may have open at once (several tabs and devices).
+    pub max_sockets_per_person: usize,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -136,6 +145,9 @@ impl Default for Settings {
             database_timeout_ms: 5_000,
             shutdown_grace_ms: 10_000,
             job_interval_ms: 1_000,
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
+            max_connections: 20_000,
             metrics_token: None,
             live: LiveSettings::default(),
             sign_in: SignInSettings::default(),
@@ -152,6 +164,7 @@ impl Default for LiveSettings {
             outbound_queue: 256,
             heartbeat_secs: 20,
             session_check_ms: 30_000,
+            max_sockets_per_person: 20,
         }
     }
 }
@@ -202,6 +215,15 @@ impl Settings {
         if let Some(v) = var("BACKSTOP_SHUTDOWN_GRACE_MS") {
             self.shutdown_grace_ms = parse("BACKSTOP_SHUTDOWN_GRACE_MS", v)?;
         }
+        if let Some(v) = var("BACKSTOP_HEADER_TIMEOUT_MS") {
+            self.header_timeout_ms = parse("BACKSTOP_HEADER_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = var("BACKSTOP_IDLE_TIMEOUT_MS") {
+            self.idle_timeout_ms = parse("BACKSTOP_IDLE_TIMEOUT_MS", v)?;
+        }
+        if let Some(v) = var("BACKSTOP_MAX_CONNECTIONS") {
+            self.max_connections = parse("BACKSTOP_MAX_CONNECTIONS", v)?;
+        }
         if let Some(v) = var("BACKSTOP_METRICS_TOKEN") {
             self.metrics_token = Some(v);
         }
@@ -227,6 +249,9 @@ impl fmt::Debug for Settings {
             .field("database_timeout_ms", &self.database_timeout_ms)
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("job_interval_ms", &self.job_interval_ms)
+            .field("header_timeout_ms", &self.header_timeout_ms)
+            .field("idle_timeout_ms", &self.idle_timeout_ms)
+            .field("max_connections", &self.max_connections)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("live", &self.live)
             .field("sign_in", &self.sign_in)

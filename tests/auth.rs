@@ -145,13 +145,22 @@ async fn behind_https_the_session_cookie_is_secure() {
         .unwrap();
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.ends_with("; Secure"), "{cookie}");
-    assert_eq!(r.headers()["cache-control"], "no-store", "secrets are not cached");
+    assert_eq!(
+        r.headers()["cache-control"],
+        "no-store",
+        "secrets are not cached"
+    );
     let page = app.http.get(app.url("/")).send().await.unwrap();
-    let hsts = page.headers()["strict-transport-security"].to_str().unwrap();
+    let hsts = page.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap();
     assert!(hsts.starts_with("max-age=31536000"), "{hsts}");
     let plain = TestApp::spawn().await;
     let page = plain.http.get(plain.url("/")).send().await.unwrap();
-    assert!(page.headers().get("strict-transport-security").is_none(), "not over plain HTTP");
+    assert!(
+        page.headers().get("strict-transport-security").is_none(),
+        "not over plain HTTP"
+    );
 }
 
 #[tokio::test]

@@ -3,8 +3,10 @@
 //! capabilities' routes with these.
 
 pub mod assets;
+mod idle;
 pub mod latency;
 pub mod origin;
+pub mod server;
 
 use crate::db::Db;
 use crate::metrics::Metrics;

@@ -85,17 +85,21 @@ where
         auth_failures: 0,
         limits: Limits::new(tokio::time::Instant::now()),
     };
-    if let Some(actor) = actor {
-        session.signed_in(actor).await;
-    }
+    let refused = match actor {
+        Some(actor) => !session.signed_in(actor).await,
+        None => false,
+    };
     let auth_deadline = tokio::time::sleep(protocol::AUTH_TIMEOUT);
     tokio::pin!(auth_deadline);
     let mut stopping = session.live.hub.stopping();
     let mut writer_done = false;
-    let mut peer_still_open = false;
+    let mut peer_still_open = refused;
     let every = Duration::from_millis(limits.session_check_ms.max(10));
     let mut recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
+        if refused {
+            break;
+        }
         let msg = tokio::select! {
             msg = stream.next() => msg,
             _ = &mut writer => {
@@ -213,7 +217,9 @@ impl Session {
         false
     }
 
-    async fn signed_in(&mut self, actor: Actor) {
+    /// Registers the signed-in socket; false (and a close queued) when the person has as many
+    /// sockets open as they may.
+    async fn signed_in(&mut self, actor: Actor) -> bool {
         let actor = Arc::new(actor);
         let hub = &self.live.hub;
         let status = if audience::starts_on_duty(&actor) {
@@ -221,7 +227,18 @@ impl Session {
         } else {
             PresenceStatus::Online
         };
-        let id = hub.register(actor.clone(), status, self.tx.clone(), self.kill.clone());
+        let cap = self.live.settings.max_sockets_per_person;
+        let Some(id) = hub.register(
+            actor.clone(),
+            status,
+            self.tx.clone(),
+            self.kill.clone(),
+            cap,
+        ) else {
+            let close = Outbound::Close(close::TOO_MANY_SOCKETS, "too many open sockets");
+            let _ = self.tx.send(close).await;
+            return false;
+        };
         // Signing out anywhere, or an administrator acting on the person, closes this socket.
         hub.follow(id, session_topic(&actor.session), None);
         hub.follow(id, user_topic(actor.id), None);
@@ -233,7 +250,7 @@ impl Session {
             max_frame_bytes: limits.max_frame_bytes,
             max_text_chars: limits.max_text_chars,
         };
-        self.send(hello).await;
+        self.send(hello).await
     }
 
     /// Handles one text frame; false ends the connection.
@@ -309,10 +326,7 @@ impl Session {
         match frame {
             ClientFrame::Ping => self.send(ServerFrame::Pong { reference }).await,
             ClientFrame::Auth { token } => match Actor::from_token(&self.live.auth, &token).await {
-                Ok(actor) => {
-                    self.signed_in(actor).await;
-                    true
-                }
+                Ok(actor) => self.signed_in(actor).await,
                 Err(err) => {
                     self.auth_failures += 1;
                     self.reply_error(&err, reference).await;

@@ -29,6 +29,8 @@ pub mod close {
     pub const TIMEOUT: u16 = 4009;
     /// The client kept sending frames over its rate after many `rate_limited` answers.
     pub const TOO_MANY_FRAMES: u16 = 4029;
+    /// The person already has as many sockets open as they may (`max_sockets_per_person`).
+    pub const TOO_MANY_SOCKETS: u16 = 4030;
 }
 
 /// How many failed `auth` frames close the socket.

@@ -7,7 +7,25 @@ use tokio::process::{Child, Command};
 /// Starts `backstop serve --demo` on a free port with `url` and `env`; returns the child and
 /// the address it listens on, once it says so.
 pub async fn start(url: &str, env: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backstop"))
+    start_with_files(url, env, None).await
+}
+
+/// As `start`, with the process allowed at most `files` open descriptors (soft and hard).
+pub async fn start_with_files(
+    url: &str,
+    env: &[(&str, &str)],
+    files: Option<u64>,
+) -> (Child, String) {
+    let mut command = match files {
+        None => Command::new(env!("CARGO_BIN_EXE_backstop")),
+        Some(n) => {
+            let mut sh = Command::new("sh");
+            sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\"")])
+                .arg(env!("CARGO_BIN_EXE_backstop"));
+            sh
+        }
+    };
+    let mut child = command
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .args(["--database-url", url])
         .env("RUST_LOG", "warn")

@@ -100,14 +100,20 @@ impl Hub {
     }
 
     /// Adds a connection of `actor`; `status` is their presence if this is their first.
+    /// `None` when the person has `max_per_person` open already.
     pub fn register(
         &self,
         actor: Arc<Actor>,
         status: PresenceStatus,
         tx: mpsc::Sender<Outbound>,
         kill: Arc<Notify>,
-    ) -> ConnId {
+        max_per_person: usize,
+    ) -> Option<ConnId> {
         let mut inner = self.lock();
+        let open = inner.users.get(&actor.id).map_or(0, |p| p.connections);
+        if open >= max_per_person.max(1) {
+            return None;
+        }
         inner.next_id += 1;
         let id = inner.next_id;
         let user = actor.id;
@@ -134,7 +140,7 @@ impl Hub {
         if first {
             presence::tell_followers(&inner, user, status);
         }
-        id
+        Some(id)
     }
 
     pub fn unregister(&self, id: ConnId) {
