@@ -225,6 +225,16 @@ async fn transfer_hands_the_ticket_to_another_expert_in_jurisdiction() {
         (status, v["error"]["code"].as_str()),
         (422, Some("invalid_input"))
     );
+    // Outside the specialty, or no such person: the same answer, so ids cannot be probed.
+    let (_, legal) = app.get(&app.token("expert.legal").await, "/api/me").await;
+    let transfer = format!("/api/tickets/{id}/transfer");
+    let wrong_specialty = app
+        .post(&county, &transfer, json!({ "to": legal["user"]["id"] }))
+        .await;
+    let nobody = app.post(&county, &transfer, json!({ "to": 999_999 })).await;
+    assert_eq!(wrong_specialty.0, 422);
+    assert_eq!(wrong_specialty.1, nobody.1, "the same answer");
+    assert_eq!(wrong_specialty.1, v);
     let (status, v) = app
         .post(
             &county,

@@ -183,8 +183,9 @@ pub async fn count_by_state(pool: &AnyPool) -> sqlx::Result<Vec<(String, i64)>> 
 /// The display name and role of a user, if they exist.
 pub async fn user_brief(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<UserBrief>> {
     let row = sqlx::query(
-        "SELECT u.id, u.display_name, u.role, n.path AS unit_path FROM users u \
-         JOIN units n ON n.id = u.unit_id WHERE u.id = $1",
+        "SELECT u.id, u.display_name, u.role, n.path AS unit_path, g.specialties FROM users u \
+         JOIN units n ON n.id = u.unit_id LEFT JOIN expert_groups g ON g.id = u.group_id \
+         WHERE u.id = $1 AND u.disabled = 0",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -195,6 +196,11 @@ pub async fn user_brief(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Optio
             display_name: r.try_get("display_name")?,
             role: r.try_get("role")?,
             unit_path: r.try_get("unit_path")?,
+            specialties: crate::org::parse_specialties(
+                r.try_get::<Option<String>, _>("specialties")?
+                    .as_deref()
+                    .unwrap_or(""),
+            ),
         })
     })
     .transpose()
@@ -205,6 +211,7 @@ pub struct UserBrief {
     pub display_name: String,
     pub role: String,
     pub unit_path: String,
+    pub specialties: Vec<Specialty>,
 }
 
 /// `$from, $from+1, …`: `n` numbered parameters.

@@ -228,9 +228,11 @@ pub async fn apply(
     ticket_of(hd.journal.submit(Change::Transition(change))).await
 }
 
-/// A transfer goes to an expert whose jurisdiction covers the ticket's unit. Returns the log
-/// text: the new assignee's name.
+/// A transfer goes to an expert who could claim the ticket themselves: their unit covers the
+/// ticket's and their group answers its specialty. Returns the log text: the new assignee's
+/// name. Whether the id exists at all is not told apart from "cannot take it".
 async fn transfer_target(hd: &Helpdesk, ticket: &Ticket, to: i64) -> AppResult<String> {
+    let cannot = || AppError::invalid("to", "that expert cannot take this ticket");
     let target = hd
         .db
         .timed(async {
@@ -238,12 +240,12 @@ async fn transfer_target(hd: &Helpdesk, ticket: &Ticket, to: i64) -> AppResult<S
             repo::user_brief(&mut conn, to).await
         })
         .await?
-        .ok_or_else(|| AppError::invalid("to", "no such expert"))?;
-    if target.role != Role::Expert.as_str() || !path_covers(&target.unit_path, &ticket.unit_path) {
-        return Err(AppError::invalid(
-            "to",
-            "that expert cannot take this ticket",
-        ));
+        .ok_or_else(cannot)?;
+    let fits = target.role == Role::Expert.as_str()
+        && path_covers(&target.unit_path, &ticket.unit_path)
+        && target.specialties.contains(&ticket.specialty);
+    if !fits {
+        return Err(cannot());
     }
     if ticket.assignee_id == Some(to) {
         return Err(AppError::invalid("to", "already assigned to that expert"));
