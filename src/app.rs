@@ -76,8 +76,9 @@ impl Application {
             auth: auth.clone(),
             helpdesk: helpdesk.clone(),
         };
+        crate::helpdesk::uploads::schedule_sweep(&helpdesk, helpdesk.clock.now()).await?;
         let state = AppState {
-            jobs: Jobs::new(db.clone(), HashMap::new()),
+            jobs: Jobs::new(db.clone(), job_handlers(&helpdesk)),
             scraper: crate::http::Scraper {
                 token: settings.metrics_token.as_deref().map(Arc::from),
             },
@@ -161,6 +162,12 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// Every kind of background job, and who runs it.
+fn job_handlers(helpdesk: &Helpdesk) -> HashMap<String, crate::jobs::Handler> {
+    let sweep = crate::helpdesk::uploads::sweep_job(helpdesk.clone());
+    HashMap::from([(crate::helpdesk::uploads::SWEEP.to_string(), sweep)])
 }
 
 /// Runs due jobs on the application's clock every interval until shutdown.

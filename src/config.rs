@@ -23,6 +23,10 @@ pub struct Settings {
     pub token_days: u64,
     /// Largest screenshot or document accepted by `POST /api/files`.
     pub max_upload_bytes: usize,
+    /// Bytes one person may upload in 24 hours.
+    pub upload_quota_bytes: usize,
+    /// Hours an upload is kept if nobody attaches it to a message.
+    pub unattached_file_hours: u64,
     /// Longest wait for the database — a connection, a read or a write — before the request
     /// is answered `storage_unavailable`.
     pub database_timeout_ms: u64,
@@ -142,6 +146,8 @@ impl Default for Settings {
             cookie_secure: false,
             token_days: 30,
             max_upload_bytes: 5 * 1024 * 1024,
+            upload_quota_bytes: 100 * 1024 * 1024,
+            unattached_file_hours: 24,
             database_timeout_ms: 5_000,
             shutdown_grace_ms: 10_000,
             job_interval_ms: 1_000,
@@ -246,6 +252,8 @@ impl fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("token_days", &self.token_days)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("upload_quota_bytes", &self.upload_quota_bytes)
+            .field("unattached_file_hours", &self.unattached_file_hours)
             .field("database_timeout_ms", &self.database_timeout_ms)
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("job_interval_ms", &self.job_interval_ms)

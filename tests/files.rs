@@ -3,6 +3,7 @@
 
 mod common;
 
+use backstop::Clock;
 use common::TestApp;
 use serde_json::{json, Value};
 
@@ -149,4 +150,74 @@ async fn uploads_are_checked_by_content_and_size() {
     assert_eq!(r.status(), 401);
     let (status, _) = app.get(&clerk, "/api/files/not-a-hash").await;
     assert_eq!(status, 404);
+}
+
+/// A distinct picture of about `size` bytes: the PNG with padding after it.
+fn picture(n: u8, size: usize) -> Vec<u8> {
+    let mut data = PNG.to_vec();
+    data.resize(size, n);
+    data
+}
+
+#[tokio::test]
+async fn each_person_has_a_daily_upload_quota() {
+    let app = TestApp::spawn_with(|s| s.upload_quota_bytes = 10_000).await;
+    let clerk = app.token("clerk.dawan").await;
+    assert_eq!(
+        upload(&app, &clerk, picture(1, 4_000), "image/png").await.0,
+        201
+    );
+    assert_eq!(
+        upload(&app, &clerk, picture(2, 4_000), "image/png").await.0,
+        201
+    );
+    let (status, v) = upload(&app, &clerk, picture(3, 4_000), "image/png").await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    let other = app.token("clerk.zhenbeibao").await;
+    assert_eq!(
+        upload(&app, &other, picture(3, 4_000), "image/png").await.0,
+        201,
+        "per person"
+    );
+    app.clock.advance(std::time::Duration::from_secs(25 * 3600));
+    assert_eq!(
+        upload(&app, &clerk, picture(4, 4_000), "image/png").await.0,
+        201,
+        "a new day"
+    );
+}
+
+#[tokio::test]
+async fn files_nobody_attached_are_removed_and_attached_ones_stay() {
+    // Jobs run only when the test says so.
+    let app = TestApp::spawn_with(|s| s.job_interval_ms = 0).await;
+    let clerk = app.token("clerk.dawan").await;
+    let id = app.raise(&clerk, "截图清理").await;
+    let (_, kept) = upload(&app, &clerk, picture(5, 2_000), "image/png").await;
+    let (_, loose) = upload(&app, &clerk, picture(6, 2_000), "image/png").await;
+    let kept = kept["hash"].as_str().expect("hash").to_string();
+    let loose = loose["hash"].as_str().expect("hash").to_string();
+    let (status, _) = app
+        .post(
+            &clerk,
+            &format!("/api/tickets/{id}/messages"),
+            json!({ "text": "截图", "file": kept }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    app.clock.advance(std::time::Duration::from_secs(25 * 3600));
+    let clerk = app.token("clerk.dawan").await;
+    app.jobs.run_due(app.clock.now()).await.expect("jobs run");
+    assert_eq!(app.get(&clerk, &format!("/api/files/{kept}")).await.0, 200);
+    let r = app
+        .http
+        .get(app.url(&format!("/api/files/{loose}")))
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 404, "the unattached upload is gone");
 }

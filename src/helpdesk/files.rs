@@ -59,6 +59,7 @@ async fn upload(
         return Err(AppError::invalid("file", "the upload is empty"));
     }
     let mime = sniff(&data).ok_or(AppError::UnsupportedType)?;
+    super::uploads::within_quota(&hd, actor.id, data.len()).await?;
     let hash = hex::encode(Sha256::digest(&data));
     let now = hd.clock.now();
     hd.db

@@ -10,6 +10,7 @@ pub mod repo;
 pub mod routes;
 pub mod service;
 pub mod ticket;
+pub mod uploads;
 pub mod view;
 
 use crate::auth::Bus;
@@ -44,6 +45,10 @@ pub struct Limits {
     pub max_open_requests: u32,
     /// New requests one clerk may raise: a burst, then one per interval.
     pub requests: Rate,
+    /// Bytes one person may upload in a day.
+    pub upload_quota_bytes: usize,
+    /// How long an upload nobody attached is kept.
+    pub unattached_keep_ms: i64,
 }
 
 impl Helpdesk {
@@ -71,6 +76,9 @@ impl Helpdesk {
                     refill_ms: i64::try_from(settings.helpdesk.request_refill_secs * 1000)
                         .unwrap_or(i64::MAX),
                 },
+                upload_quota_bytes: settings.upload_quota_bytes,
+                unattached_keep_ms: i64::try_from(settings.unattached_file_hours * 3600 * 1000)
+                    .unwrap_or(i64::MAX),
             },
             paces: Arc::default(),
         }

@@ -32,6 +32,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    /// The server's job runner, to run due work at a moved clock.
+    pub jobs: backstop::jobs::Jobs,
 }
 
 impl Drop for TestApp {
@@ -62,6 +64,7 @@ impl TestApp {
             .await
             .expect("app builds");
         let addr = app.local_addr().expect("bound");
+        let jobs = app.state().jobs.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
@@ -73,6 +76,7 @@ impl TestApp {
             db,
             stop: Some(stop),
             server: Some(server),
+            jobs,
         }
     }
 
