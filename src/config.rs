@@ -167,7 +167,7 @@ impl Default for LiveSettings {
         Self {
             max_frame_bytes: 64 * 1024,
             max_text_chars: 4000,
-            outbound_queue: 256,
+            outbound_queue: 1024,
             heartbeat_secs: 20,
             session_check_ms: 30_000,
             max_sockets_per_person: 20,

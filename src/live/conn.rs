@@ -347,22 +347,49 @@ impl Session {
         }
     }
 
+    /// The queue in pages of summaries, so that no frame outgrows what the socket may write.
+    /// Changes published meanwhile are held behind the last page, so none is overwritten.
     async fn subscribe_queue(&self, id: ConnId, actor: &Actor) -> Result<(), AppError> {
-        self.live.hub.follow(id, queue_topic(), None);
-        // In pages of summaries, so that no frame outgrows what the socket may write.
+        let topic = queue_topic();
+        let pending = Outbound::Pending {
+            topic: topic.clone(),
+        };
+        let _ = self.tx.send(pending).await;
+        self.live.hub.follow(id, topic.clone(), None);
         let mut after = None;
         for page in 0..QUEUE_PAGES {
             let hd = &self.live.helpdesk;
-            let (tickets, next) = service::list_page(hd, actor, false, after, QUEUE_PAGE).await?;
+            let listed = service::list_page(hd, actor, false, after, QUEUE_PAGE).await;
+            let (tickets, next) = match listed {
+                Ok(found) => found,
+                Err(err) => {
+                    // Nothing more follows: release what was held, and say why.
+                    self.live.hub.unfollow(id, &topic);
+                    let text = ServerFrame::error(&err, None, None).to_text().into();
+                    let done = Outbound::Snapshot {
+                        topic,
+                        upto: 0,
+                        complete: true,
+                        text,
+                    };
+                    let _ = self.tx.send(done).await;
+                    return Ok(());
+                }
+            };
             let has_more = next.is_some() && page + 1 < QUEUE_PAGES;
-            self.send(ServerFrame::Queue {
+            let frame = ServerFrame::Queue {
                 tickets,
                 page,
                 has_more,
-            })
-            .await;
-            if !has_more {
-                break;
+            };
+            let out = Outbound::Snapshot {
+                topic: topic.clone(),
+                upto: 0,
+                complete: !has_more,
+                text: frame.to_text().into(),
+            };
+            if self.tx.send(out).await.is_err() || !has_more {
+                return Ok(());
             }
             after = next;
         }

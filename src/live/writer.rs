@@ -54,11 +54,13 @@ impl Default for LastHeard {
     }
 }
 
-/// Per-topic delivery state: the last seq sent, or events held until the snapshot.
+/// Per-topic delivery state: the last seq sent, or what arrived meanwhile, held until the
+/// snapshot (a ticket's log, or the pages of a queue) has gone out: entries with their seq,
+/// changes without one.
 #[derive(Default)]
 struct Order {
     last: HashMap<Topic, i64>,
-    pending: HashMap<Topic, Vec<(i64, Utf8Bytes)>>,
+    pending: HashMap<Topic, Vec<(Option<i64>, Utf8Bytes)>>,
 }
 
 enum Step {
@@ -71,6 +73,16 @@ impl Order {
         match out {
             Outbound::Frame(text) => Step::Send(vec![text]),
             Outbound::Close(code, reason) => Step::Close(code, reason),
+            Outbound::Change { topic, text } => match self.pending.get_mut(&topic) {
+                Some(held) if held.len() >= MAX_PENDING => {
+                    Step::Close(close::TOO_SLOW, "too many changes behind a snapshot")
+                }
+                Some(held) => {
+                    held.push((None, text));
+                    Step::Send(Vec::new())
+                }
+                None => Step::Send(vec![text]),
+            },
             Outbound::Pending { topic } => {
                 self.last.remove(&topic);
                 self.pending.insert(topic, Vec::new());
@@ -87,7 +99,7 @@ impl Order {
                     if held.len() >= MAX_PENDING {
                         return Step::Close(close::TOO_SLOW, "too many events behind a snapshot");
                     }
-                    held.push((seq, text));
+                    held.push((Some(seq), text));
                     Step::Send(Vec::new())
                 }
             },
@@ -99,13 +111,16 @@ impl Order {
             } => {
                 let mut out = vec![text];
                 if complete {
+                    // In the order they arrived; entries the snapshot already held are dropped.
                     let mut last = upto;
-                    let mut held = self.pending.remove(&topic).unwrap_or_default();
-                    held.sort_by_key(|(seq, _)| *seq);
-                    for (seq, text) in held {
-                        if seq > last {
-                            last = seq;
-                            out.push(text);
+                    for (seq, text) in self.pending.remove(&topic).unwrap_or_default() {
+                        match seq {
+                            Some(seq) if seq <= last => {}
+                            Some(seq) => {
+                                last = seq;
+                                out.push(text);
+                            }
+                            None => out.push(text),
                         }
                     }
                     self.last.insert(topic, last);
@@ -291,6 +306,32 @@ mod tests {
             Message::Close(Some(frame)) => assert_eq!(frame.code, close::TOO_SLOW),
             other => panic!("expected a close, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn changes_wait_behind_the_pages_of_a_queue() {
+        let mut o = Order::default();
+        let q = Topic::new("queue");
+        let change = |text: &str| Outbound::Change {
+            topic: q.clone(),
+            text: text.to_string().into(),
+        };
+        let page = |text: &str, complete| Outbound::Snapshot {
+            topic: q.clone(),
+            upto: 0,
+            complete,
+            text: text.to_string().into(),
+        };
+        assert_eq!(
+            sent(o.step(change("c0"))),
+            vec!["c0"],
+            "no queue yet: sent at once"
+        );
+        o.step(Outbound::Pending { topic: q.clone() });
+        assert!(sent(o.step(change("c1"))).is_empty());
+        assert_eq!(sent(o.step(page("p0", false))), vec!["p0"]);
+        assert_eq!(sent(o.step(page("p1", true))), vec!["p1", "c1"]);
+        assert_eq!(sent(o.step(change("c2"))), vec!["c2"]);
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub type ConnId = u64;
 pub enum Outbound {
     /// A frame to send as it is.
     Frame(Utf8Bytes),
+    /// A change published on a topic: held, like its entries, while the topic's snapshot is
+    /// being sent.
+    Change { topic: Topic, text: Utf8Bytes },
     /// An entry of an ordered topic: sent once, in seq order, after that topic's snapshot.
     Event {
         topic: Topic,
@@ -230,7 +233,10 @@ impl Hub {
                                 seq,
                                 text: text.clone(),
                             },
-                            None => Outbound::Frame(text.clone()),
+                            None => Outbound::Change {
+                                topic: event.topic.clone(),
+                                text: text.clone(),
+                            },
                         }
                     }
                     (Payload::Close { code, reason }, _) => Outbound::Close(*code, reason),
