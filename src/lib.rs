@@ -20,6 +20,7 @@ pub mod org;
 pub mod telemetry;
 pub mod text;
 pub mod throttle;
+pub mod trail;
 
 pub use app::{AppState, Application};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -17,6 +17,7 @@ const FLOORS: &[&[&str]] = &[
         "jobs",
         "text",
         "throttle",
+        "trail",
         "telemetry",
     ],
     &["org"],

@@ -3,11 +3,13 @@
 //! in the database and closes their open sockets at once (4003); the command line does the
 //! same, and sockets of another process find out at their next session check.
 
-use super::{session, user_topic, Actor, Auth, SIGNED_OUT};
+use super::{user_topic, Actor, Auth, SIGNED_OUT};
+use crate::clock::Millis;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{everyone, Event, Payload};
 use crate::org::Role;
+use crate::trail::{self, Record};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
@@ -44,8 +46,32 @@ async fn unit_path_of(db: &Db, id: i64) -> sqlx::Result<Option<String>> {
     row.map(|r| r.try_get("path")).transpose()
 }
 
+/// What is recorded of an act on a person: by whom, on whom.
+pub fn record(
+    kind: &'static str,
+    by: &str,
+    by_id: Option<i64>,
+    id: i64,
+    unit_path: &str,
+) -> Record {
+    Record {
+        kind,
+        actor_id: by_id,
+        actor: by.to_string(),
+        unit_path: unit_path.to_string(),
+        subject: format!("person {id}"),
+        ..Record::default()
+    }
+}
+
 /// Disables or enables; disabling ends every session of the person.
-pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> sqlx::Result<()> {
+pub async fn set_disabled(
+    db: &Db,
+    id: i64,
+    disabled: bool,
+    trail: &Record,
+    now: Millis,
+) -> sqlx::Result<()> {
     db.write(async {
         let mut tx = db.begin().await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
@@ -59,13 +85,20 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> sqlx::Result<()> 
                 .execute(&mut *tx)
                 .await?;
         }
+        trail::append(&mut tx, db.backend, trail, now).await?;
         tx.commit().await
     })
     .await
 }
 
 /// A new password hash; every session of the person ends.
-pub async fn set_password(db: &Db, id: i64, hash: &str) -> sqlx::Result<()> {
+pub async fn set_password(
+    db: &Db,
+    id: i64,
+    hash: &str,
+    trail: &Record,
+    now: Millis,
+) -> sqlx::Result<()> {
     db.write(async {
         let mut tx = db.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -77,14 +110,32 @@ pub async fn set_password(db: &Db, id: i64, hash: &str) -> sqlx::Result<()> {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        trail::append(&mut tx, db.backend, trail, now).await?;
         tx.commit().await
     })
     .await
 }
 
-pub async fn end_sessions(db: &Db, id: i64) -> sqlx::Result<()> {
-    let q = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id);
-    db.execute(q).await.map(|_| ())
+/// Ends every session of the person, or lifts their sign-in lock (`unlock`).
+pub async fn end_sessions_or_unlock(
+    db: &Db,
+    id: i64,
+    unlock: bool,
+    trail: &Record,
+    now: Millis,
+) -> sqlx::Result<()> {
+    let sql = if unlock {
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
+    } else {
+        "DELETE FROM sessions WHERE user_id = $1"
+    };
+    db.write(async {
+        let mut tx = db.begin().await?;
+        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        trail::append(&mut tx, db.backend, trail, now).await?;
+        tx.commit().await
+    })
+    .await
 }
 
 /// `POST /api/people/{id}/disable|enable|unlock|sign-out`, by an administrator over the
@@ -98,26 +149,27 @@ async fn act(
     if actor.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
-    let path = unit_path_of(&auth.db, id).await?;
-    match path {
-        Some(p) if super::jurisdiction::path_covers(&actor.unit_path, &p) => {}
+    let path = match unit_path_of(&auth.db, id).await? {
+        Some(p) if super::jurisdiction::path_covers(&actor.unit_path, &p) => p,
         _ => return Err(AppError::NotFound("person")),
-    }
+    };
+    let (db, now) = (&auth.db, auth.clock.now());
+    let by = |kind| record(kind, &actor.username, Some(actor.id), id, &path);
     let ends_access = match action.as_str() {
         "disable" => {
-            set_disabled(&auth.db, id, true).await?;
+            set_disabled(db, id, true, &by("person_disabled"), now).await?;
             true
         }
         "enable" => {
-            set_disabled(&auth.db, id, false).await?;
+            set_disabled(db, id, false, &by("person_enabled"), now).await?;
             false
         }
         "unlock" => {
-            session::clear_failures(&auth.db, id).await?;
+            end_sessions_or_unlock(db, id, true, &by("person_unlocked"), now).await?;
             false
         }
         "sign-out" => {
-            end_sessions(&auth.db, id).await?;
+            end_sessions_or_unlock(db, id, false, &by("sessions_ended"), now).await?;
             true
         }
         _ => return Err(AppError::NotFound("action")),

@@ -4,6 +4,7 @@
 use crate::clock::Millis;
 use crate::db::Db;
 use crate::error::AppResult;
+use crate::trail::{self, Record};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -33,12 +34,14 @@ fn new_token() -> anyhow::Result<String> {
 }
 
 /// Creates a session for `user_id` and returns its secret token.
+/// Creates a session for `user_id` and returns its secret token; `record` goes into the audit
+/// trail in the same transaction.
 pub async fn create(
     db: &Db,
     user_id: i64,
     kind: Kind,
-    now: Millis,
-    expires_at: Millis,
+    (now, expires_at): (Millis, Millis),
+    record: &Record,
 ) -> AppResult<String> {
     let token = new_token()?;
     let hash = token_hash(&token);
@@ -61,20 +64,38 @@ pub async fn create(
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
+        trail::append(&mut tx, db.backend, record, now).await?;
         tx.commit().await
     })
     .await?;
     Ok(token)
 }
 
-pub async fn delete(db: &Db, token: &str) -> sqlx::Result<()> {
-    let q = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token));
-    db.execute(q).await.map(|_| ())
+/// Ends the session of `token`; a record of it goes into the trail alongside.
+pub async fn delete(
+    db: &Db,
+    token: &str,
+    record: Option<&Record>,
+    now: Millis,
+) -> sqlx::Result<()> {
+    db.write(async {
+        let mut tx = db.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&mut *tx)
+            .await?;
+        if let Some(r) = record {
+            trail::append(&mut tx, db.backend, r, now).await?;
+        }
+        tx.commit().await
+    })
+    .await
 }
 
 /// What signing in needs to know of an account.
 pub struct Account {
     pub id: i64,
+    pub unit_path: String,
     pub password_hash: String,
     pub failed_logins: i64,
     pub locked_until: Option<Millis>,
@@ -84,8 +105,8 @@ pub struct Account {
 /// The account called `username`, if there is one.
 pub async fn account(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
     let row = sqlx::query(
-        "SELECT id, password_hash, failed_logins, locked_until, disabled FROM users \
-         WHERE username = $1",
+        "SELECT u.id, n.path, u.password_hash, u.failed_logins, u.locked_until, u.disabled \
+         FROM users u JOIN units n ON n.id = u.unit_id WHERE u.username = $1",
     )
     .bind(username)
     .fetch_optional(db.read());
@@ -93,6 +114,7 @@ pub async fn account(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
     row.map(|r| {
         Ok(Account {
             id: r.try_get("id")?,
+            unit_path: r.try_get("path")?,
             password_hash: r.try_get("password_hash")?,
             failed_logins: r.try_get("failed_logins")?,
             locked_until: r.try_get("locked_until")?,
@@ -102,18 +124,34 @@ pub async fn account(db: &Db, username: &str) -> sqlx::Result<Option<Account>> {
     .transpose()
 }
 
-/// One more failure in a row; the `limit`-th locks the account until `until`.
-pub async fn failed(db: &Db, id: i64, limit: u32, until: Millis) -> sqlx::Result<()> {
+/// One more failure in a row; the `limit`-th locks the account until `until`. The failure goes
+/// into the trail in the same transaction, with "locked" when it locked the account.
+pub async fn failed(
+    db: &Db,
+    account: &Account,
+    (limit, until): (u32, Millis),
+    mut record: Record,
+    now: Millis,
+) -> sqlx::Result<()> {
+    if account.failed_logins + 1 >= i64::from(limit) {
+        record.detail = "locked".into();
+    }
     let q = sqlx::query(
         "UPDATE users SET \
          locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
          failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END \
          WHERE id = $1",
     )
-    .bind(id)
+    .bind(account.id)
     .bind(i64::from(limit))
     .bind(until);
-    db.execute(q).await.map(|_| ())
+    db.write(async {
+        let mut tx = db.begin().await?;
+        q.execute(&mut *tx).await?;
+        trail::append(&mut tx, db.backend, &record, now).await?;
+        tx.commit().await
+    })
+    .await
 }
 
 /// A successful sign-in, or an admin's unlock: no failures, no lock.

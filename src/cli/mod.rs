@@ -38,6 +38,12 @@ pub struct Global {
 }
 
 #[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the whole trail; names the first row that was changed.
+    Verify,
+}
+
+#[derive(Subcommand)]
 pub enum Command {
     /// Serve the console, API, WebSocket and metrics.
     Serve {
@@ -54,6 +60,11 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
 }
 
@@ -87,6 +98,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user::run(&settings, command).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = connect(&settings).await?;
+            match crate::trail::verify(&db).await? {
+                Ok(rows) => {
+                    println!("the audit trail is intact: {rows} rows");
+                    Ok(())
+                }
+                Err(id) => anyhow::bail!("the audit trail is broken at row {id}"),
+            }
+        }
     }
 }
 

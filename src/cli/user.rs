@@ -3,7 +3,7 @@
 //! next session check.
 
 use super::connect;
-use crate::auth::{password, people, session};
+use crate::auth::{password, people};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::Db;
@@ -61,39 +61,49 @@ pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()
             group,
         } => add_user(settings, &username, &name, &role, &unit, group.as_deref()).await,
         UserCommand::Disable { username } => {
-            let (db, id) = person(settings, &username).await?;
-            people::set_disabled(&db, id, true).await?;
+            let (db, id, trail) = person(settings, &username, "person_disabled").await?;
+            people::set_disabled(&db, id, true, &trail, SystemClock.now()).await?;
             println!("disabled {username}; their sessions have ended");
             Ok(())
         }
         UserCommand::Enable { username } => {
-            let (db, id) = person(settings, &username).await?;
-            people::set_disabled(&db, id, false).await?;
+            let (db, id, trail) = person(settings, &username, "person_enabled").await?;
+            people::set_disabled(&db, id, false, &trail, SystemClock.now()).await?;
             println!("enabled {username}");
             Ok(())
         }
         UserCommand::Passwd { username } => {
             let new = read_password(&username)?;
-            let (db, id) = person(settings, &username).await?;
-            people::set_password(&db, id, &password::hash(new).await?).await?;
+            let (db, id, trail) = person(settings, &username, "password_changed").await?;
+            let hash = password::hash(new).await?;
+            people::set_password(&db, id, &hash, &trail, SystemClock.now()).await?;
             println!("password of {username} changed; their sessions have ended");
             Ok(())
         }
         UserCommand::Unlock { username } => {
-            let (db, id) = person(settings, &username).await?;
-            session::clear_failures(&db, id).await?;
+            let (db, id, trail) = person(settings, &username, "person_unlocked").await?;
+            people::end_sessions_or_unlock(&db, id, true, &trail, SystemClock.now()).await?;
             println!("unlocked {username}");
             Ok(())
         }
     }
 }
 
-async fn person(settings: &Settings, username: &str) -> anyhow::Result<(Db, i64)> {
+/// The person called `username`, and the trail record of `kind` done to them from here.
+async fn person(
+    settings: &Settings,
+    username: &str,
+    kind: &'static str,
+) -> anyhow::Result<(Db, i64, crate::trail::Record)> {
     let db = connect(settings).await?;
-    let (id, _) = people::find(&db, username)
+    let (id, path) = people::find(&db, username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no person called {username}"))?;
-    Ok((db, id))
+    Ok((
+        db,
+        id,
+        people::record(kind, "command line", None, id, &path),
+    ))
 }
 
 /// One line from standard input, checked against the password rule.
@@ -146,12 +156,16 @@ async fn add_user(
         group_id,
         password_hash: &hash,
     };
-    match repo::insert_user(&mut tx, user, SystemClock.now()).await {
+    let now = SystemClock.now();
+    let id = match repo::insert_user(&mut tx, user, now).await {
         Err(e) if crate::db::is_unique_violation(&e) => {
             anyhow::bail!("username {} is taken", username.as_str())
         }
         other => other?,
     };
+    let mut created = people::record("person_created", "command line", None, id, &unit.path);
+    created.detail = format!("{} ({role})", username.as_str());
+    crate::trail::append(&mut tx, db.backend, &created, now).await?;
     tx.commit().await?;
     println!("added {} ({role}) at {}", username.as_str(), unit.name);
     Ok(())

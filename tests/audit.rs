@@ -1,0 +1,174 @@
+//! Every security-relevant act leaves one row in a tamper-evident trail: sign-ins and failed
+//! ones (with address and user agent), tokens, sign-outs, and what administrators do to people.
+//! Changing a row breaks the hash chain, and `backstop audit verify` names the row.
+
+mod common;
+
+use common::TestApp;
+use serde_json::json;
+use sqlx::Row;
+
+async fn trail(app: &TestApp) -> Vec<(String, String, Option<i64>, String, String, String)> {
+    sqlx::any::install_default_drivers();
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .expect("database");
+    sqlx::query("SELECT kind, actor, actor_id, address, agent, detail FROM audit ORDER BY id")
+        .fetch_all(&mut db)
+        .await
+        .expect("audit rows")
+        .iter()
+        .map(|r| {
+            (
+                r.get("kind"),
+                r.get("actor"),
+                r.get("actor_id"),
+                r.get("address"),
+                r.get("agent"),
+                r.get("detail"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sign_ins_failures_tokens_sign_outs_and_administrators_acts_are_recorded_once() {
+    let app = TestApp::spawn().await;
+    let browser = reqwest::Client::builder()
+        .user_agent("Chromium 乡镇窗口")
+        .build()
+        .expect("client");
+    let sign_in = |path: &str, user: &str, password: &str| {
+        browser
+            .post(app.url(path))
+            .json(&json!({ "username": user, "password": password }))
+            .send()
+    };
+    assert_eq!(
+        sign_in("/api/session", "clerk.dawan", "backstop")
+            .await
+            .expect("sent")
+            .status(),
+        200
+    );
+    assert_eq!(
+        sign_in("/api/tokens", "clerk.dawan", "wrong-one")
+            .await
+            .expect("sent")
+            .status(),
+        401
+    );
+    assert_eq!(
+        sign_in("/api/tokens", "nobody.here", "wrong-one")
+            .await
+            .expect("sent")
+            .status(),
+        401
+    );
+    let r = sign_in("/api/tokens", "expert.jingyuan", "backstop")
+        .await
+        .expect("sent");
+    let token = r.json::<serde_json::Value>().await.expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let out = browser
+        .delete(app.url("/api/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(out.status(), 204);
+    let admin = app.token("admin").await;
+    let expert = app.token("expert.jingyuan").await;
+    let expert_id = app.get(&expert, "/api/me").await.1["user"]["id"]
+        .as_i64()
+        .expect("id");
+    app.post(
+        &admin,
+        &format!("/api/people/{expert_id}/disable"),
+        json!({}),
+    )
+    .await;
+
+    let rows = trail(&app).await;
+    let kinds: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "sign_in",
+            "sign_in_failed",
+            "sign_in_failed",
+            "token_issued",
+            "sign_out",
+            "token_issued",
+            "token_issued",
+            "person_disabled"
+        ]
+    );
+    let (_, actor, id, address, agent, _) = &rows[0];
+    assert_eq!((actor.as_str(), id.is_some()), ("clerk.dawan", true));
+    assert_eq!(
+        (address.as_str(), agent.as_str()),
+        ("127.0.0.1", "Chromium 乡镇窗口")
+    );
+    assert_eq!(
+        (rows[2].1.as_str(), rows[2].2),
+        ("nobody.here", None),
+        "the name that was typed"
+    );
+    assert_eq!(rows[4].1, "expert.jingyuan");
+    assert_eq!((rows[7].1.as_str(), rows[7].2.is_some()), ("admin", true));
+}
+
+#[tokio::test]
+async fn ten_failures_record_the_lock() {
+    let app = TestApp::spawn().await;
+    for n in 0..10 {
+        let body = json!({ "username": "clerk.dawan", "password": format!("guess-{n}") });
+        app.http
+            .post(app.url("/api/tokens"))
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+    }
+    let rows = trail(&app).await;
+    assert_eq!(rows.len(), 10);
+    assert!(rows[..9].iter().all(|r| r.5.is_empty()));
+    assert_eq!(rows[9].5, "locked");
+}
+
+fn verify(url: &str) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backstop"))
+        .args(["audit", "verify", "--database-url", url])
+        .output()
+        .expect("backstop runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn a_changed_row_breaks_the_chain_and_verify_names_it() {
+    let app = TestApp::spawn().await;
+    for user in ["clerk.dawan", "expert.jingyuan", "admin", "officer.dawan"] {
+        app.token(user).await;
+    }
+    let (ok, text) = verify(&app.db.url);
+    assert!(ok, "{text}");
+    assert!(text.contains("intact: 4 rows"), "{text}");
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .expect("database");
+    sqlx::query("UPDATE audit SET actor = 'someone.else' WHERE id = 2")
+        .execute(&mut db)
+        .await
+        .expect("tamper");
+    let (ok, text) = verify(&app.db.url);
+    assert!(!ok);
+    assert!(text.contains("broken at row 2"), "{text}");
+}
