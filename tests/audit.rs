@@ -172,3 +172,68 @@ async fn a_changed_row_breaks_the_chain_and_verify_names_it() {
     assert!(!ok);
     assert!(text.contains("broken at row 2"), "{text}");
 }
+
+#[tokio::test]
+async fn views_transfers_files_and_refusals_are_recorded() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let county = app.token("expert.jingyuan").await;
+    let city = app.token("expert.guyuan").await;
+    let outsider = app.token("clerk.zhenbeibao").await;
+    let id = app.raise(&clerk, "审计测试").await;
+    app.get(&county, &format!("/api/tickets/{id}")).await;
+    app.get(&county, &format!("/api/tickets/{id}")).await;
+    app.post(&county, &format!("/api/tickets/{id}/claim"), json!({}))
+        .await;
+    let city_id = app.get(&city, "/api/me").await.1["user"]["id"].clone();
+    let (status, _) = app
+        .post(
+            &county,
+            &format!("/api/tickets/{id}/transfer"),
+            json!({ "to": city_id }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        app.get(&outsider, &format!("/api/tickets/{id}")).await.0,
+        404
+    );
+    let png = b"\x89PNG\r\n\x1a\n-audit".to_vec();
+    let r = app
+        .http
+        .post(app.url("/api/files"))
+        .bearer_auth(&clerk)
+        .body(png)
+        .send()
+        .await
+        .expect("upload");
+    let hash = r.json::<serde_json::Value>().await.expect("json")["hash"]
+        .as_str()
+        .expect("hash")
+        .to_string();
+    app.get(&clerk, &format!("/api/files/{hash}")).await;
+
+    let rows = trail(&app).await;
+    let of = |kind: &str| rows.iter().filter(|r| r.0 == kind).collect::<Vec<_>>();
+    assert_eq!(
+        of("ticket_viewed").len(),
+        1,
+        "the first view of a session only"
+    );
+    assert_eq!(of("ticket_viewed")[0].1, "expert.jingyuan");
+    assert_eq!(of("ticket_transferred").len(), 1);
+    assert!(
+        of("ticket_transferred")[0].5.contains("海燕"),
+        "{:?}",
+        of("ticket_transferred")
+    );
+    let refused = of("refused");
+    assert_eq!(
+        (refused.len(), refused[0].1.as_str()),
+        (1, "clerk.zhenbeibao")
+    );
+    assert_eq!(of("file_uploaded").len(), 1);
+    assert_eq!(of("file_downloaded").len(), 1);
+    let (ok, text) = verify(&app.db.url);
+    assert!(ok, "{text}");
+}

@@ -85,6 +85,16 @@ async fn upload(
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            let record = crate::trail::Record {
+                kind: "file_uploaded",
+                actor_id: Some(actor.id),
+                actor: actor.username.clone(),
+                unit_path: actor.unit_path.clone(),
+                subject: format!("file {hash}"),
+                detail: format!("{mime}, {} bytes", data.len()),
+                ..Default::default()
+            };
+            crate::trail::append(&mut tx, hd.db.backend, &record, now).await?;
             tx.commit().await
         })
         .await?;
@@ -153,8 +163,17 @@ async fn download(
         return Err(AppError::NotFound("file"));
     }
     if !may_read(&hd, &actor, &hash).await? {
+        super::record::audit(
+            &hd,
+            &actor,
+            "refused",
+            format!("file {hash}"),
+            "not in sight",
+        )
+        .await;
         return Err(AppError::NotFound("file"));
     }
+    super::record::audit(&hd, &actor, "file_downloaded", format!("file {hash}"), "").await;
     let row = sqlx::query("SELECT mime, data FROM files WHERE hash = $1")
         .bind(&hash)
         .fetch_optional(hd.db.read());

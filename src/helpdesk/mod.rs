@@ -6,6 +6,7 @@ pub mod audience;
 pub mod files;
 pub mod journal;
 pub mod metrics;
+pub mod record;
 pub mod repo;
 pub mod routes;
 pub mod service;
@@ -20,7 +21,7 @@ use crate::db::Db;
 use crate::throttle::{Bucket, Rate};
 use journal::Journal;
 use metrics::HelpdeskMetrics;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// The help desk's slice of the application state.
@@ -33,6 +34,8 @@ pub struct Helpdesk {
     pub limits: Limits,
     /// Each clerk's pace of new requests.
     pub paces: Arc<Mutex<HashMap<i64, Bucket>>>,
+    /// (session, ticket) pairs already recorded as viewed.
+    pub viewed: Arc<Mutex<HashSet<(String, i64)>>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -81,6 +84,7 @@ impl Helpdesk {
                     .unwrap_or(i64::MAX),
             },
             paces: Arc::default(),
+            viewed: Arc::default(),
         }
     }
 }

@@ -2,13 +2,13 @@
 //! then hands the change to the journal, which commits it and publishes it; reads come from the
 //! store. HTTP routes and the live connection both call these, and nothing else.
 
-use super::files;
 use super::journal::sql::NewTicket;
 use super::journal::{Change, Create, Done, Message, Posted, Transition};
 use super::repo::{self, Ticket};
 use super::ticket::{Difficulty, Move, TicketKind, TicketState};
 use super::view::{EntryView, TicketView};
 use super::Helpdesk;
+use super::{files, record};
 use crate::auth::jurisdiction::{self, path_covers};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
@@ -115,13 +115,18 @@ pub async fn visible(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<Ticket>
         .await?;
     match found {
         Some(t) if jurisdiction::may_see(actor, &t.scope()) => Ok(t),
-        _ => Err(AppError::NotFound("ticket")),
+        _ => {
+            record::audit(hd, actor, "refused", format!("ticket {id}"), "not in sight").await;
+            Err(AppError::NotFound("ticket"))
+        }
     }
 }
 
 /// The ticket as the actor may see it.
 pub async fn ticket(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<TicketView> {
-    visible(hd, actor, id).await.map(|t| TicketView::from(&t))
+    let t = visible(hd, actor, id).await?;
+    record::first_view(hd, actor, id).await;
+    Ok(TicketView::from(&t))
 }
 
 /// One page of the tickets the actor may see, as summaries: open ones oldest first (longest
@@ -168,6 +173,7 @@ pub async fn history(
     limit: i64,
 ) -> AppResult<(TicketView, Vec<EntryView>)> {
     let ticket = visible(hd, actor, id).await?;
+    record::first_view(hd, actor, id).await;
     let (after, limit) = (after_seq.max(0), limit.clamp(1, 1000));
     let events = hd
         .db

@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::helpdesk::repo::{self, Ticket};
 use crate::helpdesk::ticket::{EventKind, TicketState};
 use crate::helpdesk::view::EntryView;
+use crate::trail::{self, Record};
 use std::collections::{BTreeMap, HashMap};
 
 /// What one change came to, before the tickets are read back.
@@ -148,6 +149,8 @@ struct Work {
     seen: HashMap<ClientKey, i64>,
     touched: BTreeMap<i64, Touched>,
     entries: Vec<NewEntry>,
+    /// What the audit trail records of this group (transfers), written with it.
+    trail: Vec<Record>,
 }
 
 async fn apply(
@@ -172,6 +175,7 @@ async fn apply(
         seen,
         touched: BTreeMap::new(),
         entries: Vec::new(),
+        trail: Vec::new(),
     };
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
@@ -187,6 +191,9 @@ async fn apply(
         outcomes.push(outcome);
     }
     sql::insert_entries(tx, &work.entries, now).await?;
+    for record in &work.trail {
+        trail::append(tx, backend, record, now).await?;
+    }
     for t in work.touched.values() {
         sql::update_head(tx, &t.head, now).await?;
     }
@@ -241,8 +248,20 @@ impl Work {
         let head = self.touch(t.ticket);
         head.state = t.to.0;
         head.assignee_id = t.to.1;
+        let unit_path = head.unit_path.clone();
         let entry = Entry::new(t.kind, t.actor_id, &t.actor_name, &t.body);
         self.append(t.ticket, entry);
+        if t.kind == EventKind::Transferred {
+            self.trail.push(Record {
+                kind: "ticket_transferred",
+                actor_id: Some(t.actor_id),
+                actor: t.actor_name.clone(),
+                unit_path,
+                subject: format!("ticket {}", t.ticket),
+                detail: format!("to person {} ({})", t.to.1.unwrap_or(0), t.body),
+                ..Record::default()
+            });
+        }
         Ok(Outcome::Ticket(t.ticket))
     }
 

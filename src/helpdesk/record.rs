@@ -1,0 +1,43 @@
+//! What the help desk writes into the audit trail of its own acts: views, refusals, files.
+//! Transfers are recorded by the journal, in the transaction that makes them.
+
+use super::Helpdesk;
+use crate::auth::Actor;
+use crate::trail::{self, Record};
+
+/// Records an act of `actor` in the audit trail, in a transaction of its own. A trail that
+/// cannot be written is logged; the person's request still gets its answer.
+pub async fn audit(
+    hd: &Helpdesk,
+    actor: &Actor,
+    kind: &'static str,
+    subject: String,
+    detail: &str,
+) {
+    let record = Record {
+        kind,
+        actor_id: Some(actor.id),
+        actor: actor.username.clone(),
+        unit_path: actor.unit_path.clone(),
+        subject,
+        detail: detail.to_string(),
+        ..Record::default()
+    };
+    if let Err(e) = trail::append_alone(&hd.db, &record, hd.clock.now()).await {
+        tracing::error!(error = %e, kind, "cannot write the audit trail");
+    }
+}
+
+/// Records the first time in a session that the person opens a ticket.
+pub async fn first_view(hd: &Helpdesk, actor: &Actor, id: i64) {
+    let first = {
+        let mut seen = hd.viewed.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() > 100_000 {
+            seen.clear();
+        }
+        seen.insert((actor.session.clone(), id))
+    };
+    if first {
+        audit(hd, actor, "ticket_viewed", format!("ticket {id}"), "").await;
+    }
+}
