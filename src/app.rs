@@ -106,6 +106,7 @@ impl Application {
         let routes = Router::new()
             .merge(crate::auth::routes::router())
             .merge(crate::auth::people::router())
+            .merge(crate::audit::routes::router())
             .merge(crate::helpdesk::routes::router())
             .merge(crate::helpdesk::files::router(s.settings.max_upload_bytes))
             .merge(crate::live::routes::router())

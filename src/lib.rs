@@ -4,6 +4,7 @@
 //! the same entry point ([`app::Application`]) on port 0 with a fresh database.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;

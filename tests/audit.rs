@@ -237,3 +237,56 @@ async fn views_transfers_files_and_refusals_are_recorded() {
     let (ok, text) = verify(&app.db.url);
     assert!(ok, "{text}");
 }
+
+#[tokio::test]
+async fn officers_read_their_own_subtree_only_and_export_it() {
+    let app = TestApp::spawn().await;
+    app.token("clerk.dawan").await;
+    app.token("clerk.zhenbeibao").await;
+    let wrong = json!({ "username": "nobody.here", "password": "wrong-one" });
+    app.http
+        .post(app.url("/api/tokens"))
+        .json(&wrong)
+        .send()
+        .await
+        .expect("sent");
+    let township = app.token("officer.dawan").await;
+    let region = app.token("officer.region").await;
+    let actors = |v: &serde_json::Value| -> Vec<String> {
+        v["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["actor"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let (status, mine) = app.get(&township, "/api/audit").await;
+    assert_eq!(status, 200);
+    let seen = actors(&mine);
+    assert!(seen.contains(&"clerk.dawan".to_string()), "{seen:?}");
+    assert!(
+        !seen.contains(&"clerk.zhenbeibao".to_string()),
+        "not outside 大湾乡: {seen:?}"
+    );
+    assert!(!seen.contains(&"nobody.here".to_string()));
+    let (_, all) = app.get(&region, "/api/audit?kind=sign_in_failed").await;
+    assert_eq!(
+        actors(&all),
+        ["nobody.here"],
+        "the region sees failures of unknown names; kind filters"
+    );
+    let clerk = app.token("clerk.dawan").await;
+    assert_eq!(app.get(&clerk, "/api/audit").await.0, 403);
+    let csv = app
+        .http
+        .get(app.url("/api/audit.csv?actor=clerk.zhenbeibao"))
+        .bearer_auth(&region)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(csv.starts_with("\u{feff}id,at,kind,actor"), "{csv}");
+    assert_eq!(csv.lines().count(), 2, "header and the one sign-in: {csv}");
+}
