@@ -77,8 +77,9 @@ impl Application {
             helpdesk: helpdesk.clone(),
         };
         crate::helpdesk::uploads::schedule_sweep(&helpdesk, helpdesk.clock.now()).await?;
+        crate::audit::retention::schedule(&db, helpdesk.clock.now()).await?;
         let state = AppState {
-            jobs: Jobs::new(db.clone(), job_handlers(&helpdesk)),
+            jobs: Jobs::new(db.clone(), job_handlers(&helpdesk, &settings)),
             scraper: crate::http::Scraper {
                 token: settings.metrics_token.as_deref().map(Arc::from),
             },
@@ -166,9 +167,14 @@ impl Application {
 }
 
 /// Every kind of background job, and who runs it.
-fn job_handlers(helpdesk: &Helpdesk) -> HashMap<String, crate::jobs::Handler> {
+fn job_handlers(helpdesk: &Helpdesk, settings: &Settings) -> HashMap<String, crate::jobs::Handler> {
     let sweep = crate::helpdesk::uploads::sweep_job(helpdesk.clone());
-    HashMap::from([(crate::helpdesk::uploads::SWEEP.to_string(), sweep)])
+    let (db, clock) = (helpdesk.db.clone(), helpdesk.clock.clone());
+    let retention = crate::audit::retention::job(db, clock, settings.audit_retention_days);
+    HashMap::from([
+        (crate::helpdesk::uploads::SWEEP.to_string(), sweep),
+        (crate::audit::retention::KIND.to_string(), retention),
+    ])
 }
 
 /// Runs due jobs on the application's clock every interval until shutdown.

@@ -27,6 +27,8 @@ pub struct Settings {
     pub upload_quota_bytes: usize,
     /// Hours an upload is kept if nobody attaches it to a message.
     pub unattached_file_hours: u64,
+    /// Days the audit trail keeps its rows.
+    pub audit_retention_days: u64,
     /// Longest wait for the database — a connection, a read or a write — before the request
     /// is answered `storage_unavailable`.
     pub database_timeout_ms: u64,
@@ -148,6 +150,7 @@ impl Default for Settings {
             max_upload_bytes: 5 * 1024 * 1024,
             upload_quota_bytes: 100 * 1024 * 1024,
             unattached_file_hours: 24,
+            audit_retention_days: 365,
             database_timeout_ms: 5_000,
             shutdown_grace_ms: 10_000,
             job_interval_ms: 1_000,
@@ -254,6 +257,7 @@ impl fmt::Debug for Settings {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("upload_quota_bytes", &self.upload_quota_bytes)
             .field("unattached_file_hours", &self.unattached_file_hours)
+            .field("audit_retention_days", &self.audit_retention_days)
             .field("database_timeout_ms", &self.database_timeout_ms)
             .field("shutdown_grace_ms", &self.shutdown_grace_ms)
             .field("job_interval_ms", &self.job_interval_ms)

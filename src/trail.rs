@@ -98,10 +98,57 @@ fn row_hash(prev: &str, id: i64, at: Millis, kind: &str, r: &Record) -> String {
     hex::encode(Sha256::digest(fields.to_string().as_bytes()))
 }
 
+/// Removes the rows older than `before` (retention), keeping where the chain was cut so that
+/// what remains is still checked from its first row. Returns how many rows went.
+pub async fn trim(db: &Db, before: Millis) -> sqlx::Result<u64> {
+    let lock = if db.backend == Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    db.write(async {
+        let mut tx = db.begin().await?;
+        sqlx::query(&format!(
+            "SELECT last_id FROM audit_head WHERE id = 1{lock}"
+        ))
+        .fetch_one(&mut *tx)
+        .await?;
+        let last = sqlx::query("SELECT id, hash FROM audit WHERE at < $1 ORDER BY id DESC LIMIT 1")
+            .bind(before)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(last) = last else {
+            tx.rollback().await?;
+            return Ok(0);
+        };
+        let (id, hash): (i64, String) = (last.try_get("id")?, last.try_get("hash")?);
+        let gone = sqlx::query("DELETE FROM audit WHERE id <= $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("UPDATE audit_head SET trimmed_to = $1, trimmed_hash = $2 WHERE id = 1")
+            .bind(id)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(gone)
+    })
+    .await
+}
+
 /// Checks the whole chain; `Ok(rows)` when intact, `Err(id)` naming the first row that is not
 /// what was written (changed, or following a deleted one).
 pub async fn verify(db: &Db) -> sqlx::Result<Result<u64, i64>> {
-    let (mut prev, mut expected, mut checked) = (String::new(), 1_i64, 0_u64);
+    let head = sqlx::query("SELECT trimmed_to, trimmed_hash FROM audit_head WHERE id = 1")
+        .fetch_one(db.read())
+        .await?;
+    let (mut prev, mut expected, mut checked): (String, i64, u64) = (
+        head.try_get("trimmed_hash")?,
+        head.try_get::<i64, _>("trimmed_to")? + 1,
+        0,
+    );
     loop {
         let rows = sqlx::query(
             "SELECT id, at, kind, actor_id, actor, unit_path, subject, detail, address, agent, \

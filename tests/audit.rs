@@ -290,3 +290,41 @@ async fn officers_read_their_own_subtree_only_and_export_it() {
     assert!(csv.starts_with("\u{feff}id,at,kind,actor"), "{csv}");
     assert_eq!(csv.lines().count(), 2, "header and the one sign-in: {csv}");
 }
+
+#[tokio::test]
+async fn rows_past_retention_go_and_what_remains_still_verifies() {
+    let app = TestApp::spawn_with(|s| {
+        s.audit_retention_days = 30;
+        s.job_interval_ms = 0;
+    })
+    .await;
+    app.token("clerk.dawan").await;
+    app.token("expert.jingyuan").await;
+    app.clock
+        .advance(std::time::Duration::from_secs(31 * 24 * 3600));
+    app.token("admin").await;
+    use backstop::Clock;
+    app.jobs.run_due(app.clock.now()).await.expect("jobs run");
+    let rows = trail(&app).await;
+    assert_eq!(
+        rows.len(),
+        1,
+        "only the row younger than 30 days is kept: {rows:?}"
+    );
+    assert_eq!(rows[0].1, "admin");
+    let (ok, text) = verify(&app.db.url);
+    assert!(ok && text.contains("intact: 1 rows"), "{text}");
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
+        .await
+        .expect("database");
+    sqlx::query("DELETE FROM audit")
+        .execute(&mut db)
+        .await
+        .expect("delete");
+    app.token("officer.dawan").await;
+    let (ok, text) = verify(&app.db.url);
+    assert!(
+        !ok && text.contains("broken at row 4"),
+        "removing rows is found too: {text}"
+    );
+}

@@ -4,4 +4,5 @@
 //! reads them.
 
 pub mod repo;
+pub mod retention;
 pub mod routes;
