@@ -9,6 +9,7 @@ import { setCatalogue } from "./tickets.js";
 import { clerkView } from "./clerk.js";
 import { load, save, clearAll } from "./store.js";
 import { expertView } from "./expert.js";
+import { auditPanel, mayReadAudit } from "./audit.js";
 
 const main = document.getElementById("main");
 const DEMO = ["clerk.dawan", "agent.niuying", "expert.jingyuan", "expert.guyuan", "expert.vendor", "supervisor.jingyuan", "admin"];
@@ -88,9 +89,29 @@ async function start(me) {
   } else {
     if (me.role === "expert") presenceControl(live);
     expertView({ me, live, main });
+    auditSwitch(main);
   }
   live.connect();
   applyStatic();
+}
+
+/** Officers and administrators switch between the work view and the audit trail. */
+async function auditSwitch(main) {
+  if (!(await mayReadAudit())) return;
+  const button = document.getElementById("audit-toggle");
+  button.hidden = false;
+  let work = null;
+  button.onclick = () => {
+    if (work) {
+      main.replaceChildren(work);
+      work = null;
+      button.textContent = t("audit.open");
+    } else {
+      work = main.firstElementChild;
+      main.replaceChildren(auditPanel());
+      button.textContent = t("audit.back");
+    }
+  };
 }
 
 function showConnection(live) {

@@ -34,6 +34,7 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("workspace.js", "text/javascript; charset=utf-8"),
     asset!("store.js", "text/javascript; charset=utf-8"),
     asset!("attach.js", "text/javascript; charset=utf-8"),
+    asset!("audit.js", "text/javascript; charset=utf-8"),
     asset!("sw.js", "text/javascript; charset=utf-8"),
 ];
 
