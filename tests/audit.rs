@@ -328,3 +328,27 @@ async fn rows_past_retention_go_and_what_remains_still_verifies() {
         "removing rows is found too: {text}"
     );
 }
+
+#[tokio::test]
+async fn refusals_and_limits_are_recorded_without_a_row_per_attempt() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let id = app.raise(&clerk, "越权测试").await;
+    let far = app.token("expert.yinchuan").await;
+    app.post(&clerk, &format!("/api/tickets/{id}/claim"), json!({}))
+        .await;
+    for n in 0..40 {
+        let body =
+            json!({ "item_code": "C04", "difficulty": "small", "title": format!("刷单 {n}") });
+        app.post(&clerk, "/api/tickets", body).await;
+    }
+    assert_eq!(app.get(&far, &format!("/api/tickets/{id}")).await.0, 404);
+    let rows = trail(&app).await;
+    let of = |kind: &str| rows.iter().filter(|r| r.0 == kind).count();
+    assert_eq!(
+        of("refused"),
+        2,
+        "the claim a clerk may not make, and the far expert's look"
+    );
+    assert_eq!(of("rate_limited"), 1, "thirty refused requests, one row");
+}

@@ -7,7 +7,7 @@ import { el } from "./format.js";
 import { t, errorText } from "./i18n.js";
 
 const KINDS = ["sign_in", "sign_in_failed", "token_issued", "sign_out", "ticket_viewed",
-  "ticket_transferred", "file_uploaded", "file_downloaded", "refused", "person_created",
+  "ticket_transferred", "file_uploaded", "file_downloaded", "refused", "rate_limited", "person_created",
   "person_disabled", "person_enabled", "person_unlocked", "sessions_ended", "password_changed"];
 
 /** True when the server lets this person read the trail. */
@@ -20,6 +20,8 @@ function query(form, before) {
   const actor = form.actor.value.trim();
   if (actor) q.set("actor", actor);
   if (form.kind.value) q.set("kind", form.kind.value);
+  const unit = form.unit.value.trim();
+  if (unit) q.set("unit", unit);
   if (form.from.value) q.set("from", String(new Date(`${form.from.value}T00:00`).getTime()));
   if (form.until.value) q.set("until", String(new Date(`${form.until.value}T23:59:59`).getTime()));
   if (before) q.set("before", String(before));
@@ -38,6 +40,7 @@ export function auditPanel() {
     ...KINDS.map((k) => el("option", { value: k, text: t(`audit.kind.${k}`) })));
   const form = el("form.audit-filters", {},
     el("label", {}, t("audit.actor"), el("input", { name: "actor", placeholder: "clerk.dawan" })),
+    el("label", {}, t("audit.unit"), el("input", { name: "unit", placeholder: "640424", inputmode: "numeric" })),
     el("label", {}, t("audit.kind"), kind),
     el("label", {}, t("audit.from"), el("input", { name: "from", type: "date" })),
     el("label", {}, t("audit.until"), el("input", { name: "until", type: "date" })),

@@ -10,6 +10,8 @@ pub struct Filter {
     /// Who acted (username), exactly.
     pub actor: Option<String>,
     pub kind: Option<String>,
+    /// The code of a unit: rows of people in it or below it.
+    pub unit: Option<String>,
     /// From and until, in milliseconds since the epoch.
     pub from: Option<Millis>,
     pub until: Option<Millis>,
@@ -44,7 +46,8 @@ pub async fn page(
     let sql = format!(
         "SELECT id, at, kind, actor, subject, detail, address, agent FROM audit \
          WHERE (unit_path LIKE $1{unplaced}) AND id < $2 AND at >= $3 AND at <= $4 \
-         AND ($5 = '' OR actor = $5) AND ($6 = '' OR kind = $6) ORDER BY id DESC LIMIT $7"
+         AND ($5 = '' OR actor = $5) AND ($6 = '' OR kind = $6) \
+         AND ($8 = '' OR unit_path LIKE $8) ORDER BY id DESC LIMIT $7"
     );
     let q = sqlx::query(&sql)
         .bind(format!("{unit_path}%"))
@@ -54,6 +57,10 @@ pub async fn page(
         .bind(filter.actor.clone().unwrap_or_default())
         .bind(filter.kind.clone().unwrap_or_default())
         .bind(limit)
+        .bind(match filter.unit.as_deref().map(str::trim) {
+            Some(code) if !code.is_empty() => format!("%/{code}/%"),
+            _ => String::new(),
+        })
         .fetch_all(db.read());
     let rows = db.timed(q).await?;
     let entries = rows

@@ -26,6 +26,8 @@ pub struct Gate {
     unknown: Mutex<HashMap<String, (u32, Millis)>>,
     hashing: Arc<Semaphore>,
     waiting: AtomicUsize,
+    /// When a refusal of each address was last written to the audit trail.
+    recorded: Mutex<HashMap<IpAddr, Millis>>,
 }
 
 /// Held while a password is hashed.
@@ -47,6 +49,7 @@ impl Gate {
             unknown: Mutex::new(HashMap::new()),
             hashing: Arc::new(Semaphore::new(permits.max(1))),
             waiting: AtomicUsize::new(0),
+            recorded: Mutex::new(HashMap::new()),
         }
     }
 
@@ -68,6 +71,22 @@ impl Gate {
                 retry_after_secs: rate.wait_secs(&rate.refill(*b, now)),
             }),
             _ => Ok(()),
+        }
+    }
+
+    /// Whether a refusal of `address` should go into the audit trail now: once a minute at
+    /// most, so that a flood of attempts does not become a flood of writes.
+    pub fn record_refusal(&self, address: IpAddr, now: Millis) -> bool {
+        let mut map = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(&address) {
+            Some(at) if now - at < 60_000 => false,
+            _ => {
+                if map.len() >= REMEMBERED {
+                    map.clear();
+                }
+                map.insert(address, now);
+                true
+            }
         }
     }
 

@@ -81,7 +81,13 @@ impl Client {
 async fn authenticate(auth: &Auth, creds: Credentials, client: &Client) -> AppResult<Account> {
     let now = auth.clock.now();
     let from = client.address;
-    auth.gate.admit(from, now)?;
+    if let Err(refused) = auth.gate.admit(from, now) {
+        if auth.gate.record_refusal(from, now) {
+            let record = client.record("rate_limited", &creds.username, None, "/");
+            trail::append_alone(&auth.db, &record, now).await?;
+        }
+        return Err(refused);
+    }
     // No stored username has control characters; refusing them here keeps PostgreSQL
     // (which cannot compare a NUL) and SQLite answering alike.
     let name = creds.username.trim().to_string();

@@ -36,6 +36,8 @@ pub struct Helpdesk {
     pub paces: Arc<Mutex<HashMap<i64, Bucket>>>,
     /// (session, ticket) pairs already recorded as viewed.
     pub viewed: Arc<Mutex<HashSet<(String, i64)>>>,
+    /// When each person's last rate limit was recorded.
+    pub limited_at: Arc<Mutex<HashMap<i64, crate::clock::Millis>>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -85,6 +87,7 @@ impl Helpdesk {
             },
             paces: Arc::default(),
             viewed: Arc::default(),
+            limited_at: Arc::default(),
         }
     }
 }

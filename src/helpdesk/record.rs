@@ -41,3 +41,25 @@ pub async fn first_view(hd: &Helpdesk, actor: &Actor, id: i64) {
         audit(hd, actor, "ticket_viewed", format!("ticket {id}"), "").await;
     }
 }
+
+/// Records that a person was held back by a limit — once a minute at most, so that a flood
+/// cannot turn into as many writes.
+pub async fn rate_limited(hd: &Helpdesk, actor: &Actor) {
+    let now = hd.clock.now();
+    let due = {
+        let mut last = hd.limited_at.lock().unwrap_or_else(|p| p.into_inner());
+        match last.get(&actor.id) {
+            Some(at) if now - at < 60_000 => false,
+            _ => {
+                if last.len() > 100_000 {
+                    last.clear();
+                }
+                last.insert(actor.id, now);
+                true
+            }
+        }
+    };
+    if due {
+        audit(hd, actor, "rate_limited", "help requests".into(), "").await;
+    }
+}

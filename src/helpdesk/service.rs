@@ -84,15 +84,23 @@ async fn paced(hd: &Helpdesk, actor: &Actor) -> AppResult<()> {
         .timed(repo::open_count(hd.db.read(), actor.id))
         .await?;
     let max = hd.limits.max_open_requests;
-    if open >= i64::from(max) {
-        return Err(AppError::TooManyOpen(max));
-    }
-    let now = hd.clock.now();
-    let rate = hd.limits.requests;
-    let mut paces = hd.paces.lock().unwrap_or_else(|p| p.into_inner());
-    let bucket = paces.entry(actor.id).or_insert_with(|| rate.full(now));
-    rate.take(bucket, now)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+    let refused = if open >= i64::from(max) {
+        AppError::TooManyOpen(max)
+    } else {
+        let now = hd.clock.now();
+        let rate = hd.limits.requests;
+        let taken = {
+            let mut paces = hd.paces.lock().unwrap_or_else(|p| p.into_inner());
+            let bucket = paces.entry(actor.id).or_insert_with(|| rate.full(now));
+            rate.take(bucket, now)
+        };
+        match taken {
+            Ok(()) => return Ok(()),
+            Err(retry_after_secs) => AppError::RateLimited { retry_after_secs },
+        }
+    };
+    record::rate_limited(hd, actor).await;
+    Err(refused)
 }
 
 async fn ticket_of(
@@ -206,6 +214,8 @@ pub async fn apply(
         }
     };
     if !allowed {
+        let detail = format!("{mv:?} not allowed").to_lowercase();
+        record::audit(hd, actor, "refused", format!("ticket {id}"), &detail).await;
         return Err(AppError::Forbidden);
     }
     let mut next = ticket.state.after(mv)?;
@@ -289,6 +299,14 @@ pub async fn post_message(
     let scope = ticket.scope();
     let requester = jurisdiction::is_requester(actor, &scope);
     if !requester && !jurisdiction::may_direct(actor, &scope) {
+        record::audit(
+            hd,
+            actor,
+            "refused",
+            format!("ticket {id}"),
+            "writing not allowed",
+        )
+        .await;
         return Err(AppError::Forbidden);
     }
     if let Some(hash) = msg.file {
