@@ -352,3 +352,20 @@ async fn refusals_and_limits_are_recorded_without_a_row_per_attempt() {
     );
     assert_eq!(of("rate_limited"), 1, "thirty refused requests, one row");
 }
+
+#[tokio::test]
+async fn probing_ticket_after_ticket_does_not_become_a_write_per_probe() {
+    let app = TestApp::spawn().await;
+    let prober = app.token("clerk.zhenbeibao").await;
+    for id in 1..=200 {
+        app.get(&prober, &format!("/api/tickets/{id}")).await;
+    }
+    let rows = trail(&app).await;
+    let refused = rows.iter().filter(|r| r.0 == "refused").count();
+    let limited = rows.iter().filter(|r| r.0 == "rate_limited").count();
+    assert_eq!(
+        (refused, limited),
+        (30, 1),
+        "a burst of refusals, then one note of the limit"
+    );
+}

@@ -5,7 +5,7 @@
 
 use super::{user_topic, Actor, Auth, SIGNED_OUT};
 use crate::clock::Millis;
-use crate::db::Db;
+use crate::db::{Db, Statement};
 use crate::error::{AppError, AppResult};
 use crate::events::{everyone, Event, Payload};
 use crate::org::Role;
@@ -64,6 +64,28 @@ pub fn record(
     }
 }
 
+/// Runs `statements` and appends `trail` in one transaction.
+async fn with_trail(
+    db: &Db,
+    statements: Vec<Statement<'_>>,
+    trail: &Record,
+    now: Millis,
+) -> sqlx::Result<()> {
+    db.write(async {
+        let mut tx = db.begin().await?;
+        for statement in statements {
+            statement.execute(&mut *tx).await?;
+        }
+        trail::append(&mut tx, db.backend, trail, now).await?;
+        tx.commit().await
+    })
+    .await
+}
+
+fn end_all_sessions(id: i64) -> Statement<'static> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id)
+}
+
 /// Disables or enables; disabling ends every session of the person.
 pub async fn set_disabled(
     db: &Db,
@@ -72,23 +94,13 @@ pub async fn set_disabled(
     trail: &Record,
     now: Millis,
 ) -> sqlx::Result<()> {
-    db.write(async {
-        let mut tx = db.begin().await?;
-        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-            .bind(i64::from(disabled))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        trail::append(&mut tx, db.backend, trail, now).await?;
-        tx.commit().await
-    })
-    .await
+    let mut statements = vec![sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+        .bind(i64::from(disabled))
+        .bind(id)];
+    if disabled {
+        statements.push(end_all_sessions(id));
+    }
+    with_trail(db, statements, trail, now).await
 }
 
 /// A new password hash; every session of the person ends.
@@ -99,21 +111,10 @@ pub async fn set_password(
     trail: &Record,
     now: Millis,
 ) -> sqlx::Result<()> {
-    db.write(async {
-        let mut tx = db.begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        trail::append(&mut tx, db.backend, trail, now).await?;
-        tx.commit().await
-    })
-    .await
+    let update = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash.to_string())
+        .bind(id);
+    with_trail(db, vec![update, end_all_sessions(id)], trail, now).await
 }
 
 /// Ends every session of the person, or lifts their sign-in lock (`unlock`).
@@ -124,18 +125,13 @@ pub async fn end_sessions_or_unlock(
     trail: &Record,
     now: Millis,
 ) -> sqlx::Result<()> {
-    let sql = if unlock {
-        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"
+    let statement = if unlock {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(id)
     } else {
-        "DELETE FROM sessions WHERE user_id = $1"
+        end_all_sessions(id)
     };
-    db.write(async {
-        let mut tx = db.begin().await?;
-        sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-        trail::append(&mut tx, db.backend, trail, now).await?;
-        tx.commit().await
-    })
-    .await
+    with_trail(db, vec![statement], trail, now).await
 }
 
 /// `POST /api/people/{id}/disable|enable|unlock|sign-out`, by an administrator over the

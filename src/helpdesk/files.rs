@@ -163,14 +163,7 @@ async fn download(
         return Err(AppError::NotFound("file"));
     }
     if !may_read(&hd, &actor, &hash).await? {
-        super::record::audit(
-            &hd,
-            &actor,
-            "refused",
-            format!("file {hash}"),
-            "not in sight",
-        )
-        .await;
+        super::record::refused(&hd, &actor, format!("file {hash}"), "not in sight").await;
         return Err(AppError::NotFound("file"));
     }
     super::record::audit(&hd, &actor, "file_downloaded", format!("file {hash}"), "").await;

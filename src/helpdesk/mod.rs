@@ -38,6 +38,8 @@ pub struct Helpdesk {
     pub viewed: Arc<Mutex<HashSet<(String, i64)>>>,
     /// When each person's last rate limit was recorded.
     pub limited_at: Arc<Mutex<HashMap<i64, crate::clock::Millis>>>,
+    /// Each person's budget of recorded refusals.
+    pub refusals: Arc<Mutex<HashMap<i64, Bucket>>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -88,6 +90,7 @@ impl Helpdesk {
             paces: Arc::default(),
             viewed: Arc::default(),
             limited_at: Arc::default(),
+            refusals: Arc::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Helpdesk;
 use crate::auth::Actor;
+use crate::throttle::Rate;
 use crate::trail::{self, Record};
 
 /// Records an act of `actor` in the audit trail, in a transaction of its own. A trail that
@@ -42,9 +43,37 @@ pub async fn first_view(hd: &Helpdesk, actor: &Actor, id: i64) {
     }
 }
 
+/// Refused rows one person may cause in a burst, and one more every two seconds after: someone
+/// probing ticket after ticket must not turn each probe into a write everyone waits behind.
+const REFUSALS: Rate = Rate {
+    burst: 30,
+    refill_ms: 2_000,
+};
+
+/// Records a refusal (a ticket or file out of sight, an action not allowed); past the
+/// person's budget, only that they were held back, once a minute.
+pub async fn refused(hd: &Helpdesk, actor: &Actor, subject: String, detail: &str) {
+    let now = hd.clock.now();
+    let within = {
+        let mut budgets = hd.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        if budgets.len() > 100_000 {
+            budgets.clear();
+        }
+        let bucket = budgets
+            .entry(actor.id)
+            .or_insert_with(|| REFUSALS.full(now));
+        REFUSALS.take(bucket, now).is_ok()
+    };
+    if within {
+        audit(hd, actor, "refused", subject, detail).await;
+    } else {
+        rate_limited(hd, actor, "refusals").await;
+    }
+}
+
 /// Records that a person was held back by a limit — once a minute at most, so that a flood
 /// cannot turn into as many writes.
-pub async fn rate_limited(hd: &Helpdesk, actor: &Actor) {
+pub async fn rate_limited(hd: &Helpdesk, actor: &Actor, what: &str) {
     let now = hd.clock.now();
     let due = {
         let mut last = hd.limited_at.lock().unwrap_or_else(|p| p.into_inner());
@@ -60,6 +89,6 @@ pub async fn rate_limited(hd: &Helpdesk, actor: &Actor) {
         }
     };
     if due {
-        audit(hd, actor, "rate_limited", "help requests".into(), "").await;
+        audit(hd, actor, "rate_limited", what.to_string(), "").await;
     }
 }

@@ -99,7 +99,7 @@ async fn paced(hd: &Helpdesk, actor: &Actor) -> AppResult<()> {
             Err(retry_after_secs) => AppError::RateLimited { retry_after_secs },
         }
     };
-    record::rate_limited(hd, actor).await;
+    record::rate_limited(hd, actor, "help requests").await;
     Err(refused)
 }
 
@@ -124,7 +124,7 @@ pub async fn visible(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<Ticket>
     match found {
         Some(t) if jurisdiction::may_see(actor, &t.scope()) => Ok(t),
         _ => {
-            record::audit(hd, actor, "refused", format!("ticket {id}"), "not in sight").await;
+            record::refused(hd, actor, format!("ticket {id}"), "not in sight").await;
             Err(AppError::NotFound("ticket"))
         }
     }
@@ -215,7 +215,7 @@ pub async fn apply(
     };
     if !allowed {
         let detail = format!("{mv:?} not allowed").to_lowercase();
-        record::audit(hd, actor, "refused", format!("ticket {id}"), &detail).await;
+        record::refused(hd, actor, format!("ticket {id}"), &detail).await;
         return Err(AppError::Forbidden);
     }
     let mut next = ticket.state.after(mv)?;
@@ -299,14 +299,7 @@ pub async fn post_message(
     let scope = ticket.scope();
     let requester = jurisdiction::is_requester(actor, &scope);
     if !requester && !jurisdiction::may_direct(actor, &scope) {
-        record::audit(
-            hd,
-            actor,
-            "refused",
-            format!("ticket {id}"),
-            "writing not allowed",
-        )
-        .await;
+        record::refused(hd, actor, format!("ticket {id}"), "writing not allowed").await;
         return Err(AppError::Forbidden);
     }
     if let Some(hash) = msg.file {
