@@ -1,28 +1,11 @@
 //! The command line: migrate, bootstrap the first administrator, and an idempotent demo.
 
-use backstop::{Application, ManualClock, Settings};
-use serde_json::{json, Value};
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+mod common;
 
-fn backstop(args: &[&str], stdin: &str) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_backstop"))
-        .args(args)
-        .env_remove("BACKSTOP_DATABASE_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("backstop runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write");
-    child.wait_with_output().expect("backstop ends")
-}
+use backstop::{Application, ManualClock, Settings};
+use common::backstop;
+use serde_json::{json, Value};
+use std::sync::Arc;
 
 #[tokio::test]
 async fn the_first_admin_is_added_from_the_command_line_and_can_log_in() {

@@ -173,16 +173,8 @@ async fn a_full_disk_refuses_writes_loudly_loses_nothing_acknowledged_and_recove
         (503, Some("disk_full")),
         "{body}"
     );
-    let login = json!({ "username": "expert.jingyuan", "password": "backstop" });
-    let r = app
-        .http
-        .post(app.url("/api/tokens"))
-        .json(&login)
-        .send()
-        .await
-        .expect("login");
     assert_eq!(
-        r.status(),
+        app.sign_in("expert.jingyuan", "backstop").await.0,
         503,
         "a correct login is not 'wrong password' while the disk is full"
     );

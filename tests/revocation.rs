@@ -1,10 +1,13 @@
-//! Taking access away reaches open sockets: an expired session hears nothing more, a disabled
-//! person's sockets close at once, and a person whose role or password changed is closed within
-//! the session check period (`session_check_ms`, 100 ms here) — all with 4003.
+//! Taking access away reaches open sockets: an expired session hears nothing more; a person
+//! disabled, re-roled, moved or given a new password by an administrator is closed at once and
+//! hears nothing after the change; the same changes made from the command line (another
+//! process) close sockets within the session check period (`session_check_ms`, 100 ms here) —
+//! all with 4003.
 
 mod common;
 
 use common::{Received, TestApp, Ws};
+use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -68,40 +71,45 @@ async fn a_disabled_person_is_closed_at_once_cannot_sign_in_and_can_be_enabled_a
     assert_eq!(app.post(&admin, &path, json!({})).await.0, 204);
     assert_eq!(until_closed(&mut ws).await.1, Some(4003));
     assert_eq!(app.get(&expert, "/api/me").await.0, 401);
-    let login = json!({ "username": "expert.jingyuan", "password": "backstop" });
-    let r = app
-        .http
-        .post(app.url("/api/tokens"))
-        .json(&login)
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(r.status(), 403);
-    let v: Value = r.json().await.expect("json");
-    assert_eq!(v["error"]["code"], "account_disabled");
+    let (status, v) = app.sign_in("expert.jingyuan", "backstop").await;
+    assert_eq!(
+        (status, &v["error"]["code"]),
+        (403, &json!("account_disabled"))
+    );
     let enable = format!("/api/people/{expert_id}/enable");
     assert_eq!(app.post(&admin, &enable, json!({})).await.0, 204);
     app.token("expert.jingyuan").await;
 }
 
 #[tokio::test]
-async fn a_person_given_another_role_is_closed_within_the_check_period() {
+async fn a_person_given_another_role_from_the_command_line_is_closed_within_the_check_period() {
     let app = app().await;
     let expert = app.token("expert.jingyuan").await;
     let mut ws = app.ws(&expert).await;
-    sqlx::any::install_default_drivers();
-    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.db.url)
-        .await
-        .expect("database");
-    sqlx::query("UPDATE users SET role = 'supervisor' WHERE username = 'expert.jingyuan'")
-        .execute(&mut db)
-        .await
-        .expect("re-role");
+    let args = [
+        "user",
+        "change",
+        "--username",
+        "expert.jingyuan",
+        "--role",
+        "supervisor",
+        "--no-group",
+    ];
+    let out = app.cli(&args, "");
+    assert!(out.status.success(), "{out:?}");
     assert_eq!(until_closed(&mut ws).await.1, Some(4003));
-    let me = app.get(&expert, "/api/me").await.1;
+    assert_eq!(
+        app.get(&expert, "/api/me").await.0,
+        401,
+        "their sessions ended"
+    );
+    let me = app
+        .get(&app.token("expert.jingyuan").await, "/api/me")
+        .await
+        .1;
     assert_eq!(
         me["user"]["role"], "supervisor",
-        "the next sign-in sees the new role"
+        "signed in again, with the new role"
     );
 }
 
@@ -110,30 +118,108 @@ async fn a_password_changed_from_the_command_line_ends_sessions_and_closes_socke
     let app = app().await;
     let expert = app.token("expert.jingyuan").await;
     let mut ws = app.ws(&expert).await;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstop"))
-        .args(["user", "passwd", "--username", "expert.jingyuan"])
-        .args(["--database-url", &app.db.url])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("backstop runs");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all("泾源新密码2026\n".as_bytes())
-        .expect("password");
-    assert!(child.wait().expect("ends").success());
+    let args = ["user", "passwd", "--username", "expert.jingyuan"];
+    let out = app.cli(&args, "泾源新密码2026\n");
+    assert!(out.status.success(), "{out:?}");
     assert_eq!(until_closed(&mut ws).await.1, Some(4003));
     assert_eq!(app.get(&expert, "/api/me").await.0, 401);
-    let login = json!({ "username": "expert.jingyuan", "password": "泾源新密码2026" });
+    assert_eq!(login(&app, "expert.jingyuan", "泾源新密码2026").await, 200);
+}
+
+async fn login(app: &TestApp, username: &str, password: &str) -> u16 {
+    let body = json!({ "username": username, "password": password });
     let r = app
         .http
         .post(app.url("/api/tokens"))
-        .json(&login)
+        .json(&body)
         .send()
+        .await;
+    r.expect("login").status().as_u16()
+}
+
+/// An expert watching the queue and a ticket of their county; an administrator's change to
+/// them closes the socket at once — well before the 30 s session check of the default
+/// settings — and a ticket raised afterwards never reaches it.
+async fn closed_at_once_by(change: impl AsyncFnOnce(&TestApp, i64)) {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let id = app.raise(&clerk, "改角色之前").await;
+    let expert = app.token("expert.jingyuan").await;
+    let expert_id = user_id(&app, &expert).await;
+    let mut ws = app.ws(&expert).await;
+    ws.send(json!({ "type": "subscribe_queue" })).await;
+    ws.recv_type("queue").await;
+    ws.send(json!({ "type": "subscribe", "ticket": id })).await;
+    ws.recv_type("snapshot").await;
+    change(&app, expert_id).await;
+    app.raise(&clerk, "改角色之后").await;
+    app.post(
+        &clerk,
+        &format!("/api/tickets/{id}/messages"),
+        json!({ "text": "还在吗" }),
+    )
+    .await;
+    let (frames, code) = tokio::time::timeout(Duration::from_secs(5), until_closed(&mut ws))
         .await
-        .expect("login");
-    assert_eq!(r.status(), 200);
+        .expect("closed at once, not at the next session check");
+    assert_eq!(code, Some(4003));
+    assert!(frames.is_empty(), "nothing after the change: {frames:?}");
+    assert_eq!(app.get(&expert, "/api/me").await.0, 401, "sessions ended");
+}
+
+#[tokio::test]
+async fn a_person_given_another_role_by_an_administrator_is_closed_at_once() {
+    closed_at_once_by(async |app, id| {
+        let admin = app.token("admin").await;
+        let body = json!({ "role": "supervisor", "group": null });
+        let (status, v) = app
+            .call(Method::PATCH, &admin, &format!("/api/people/{id}"), body)
+            .await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["person"]["role"], "supervisor");
+        assert_eq!(v["person"]["group"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_person_moved_to_another_unit_by_an_administrator_is_closed_at_once() {
+    closed_at_once_by(async |app, id| {
+        let admin = app.token("admin").await;
+        let body = json!({ "unit": "640100", "group": "yinchuan" });
+        let (status, v) = app
+            .call(Method::PATCH, &admin, &format!("/api/people/{id}"), body)
+            .await;
+        assert_eq!(status, 200, "{v}");
+        assert_eq!(v["person"]["unit"], "640100");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_password_set_by_an_administrator_closes_at_once_and_the_new_one_works() {
+    closed_at_once_by(async |app, id| {
+        let admin = app.token("admin").await;
+        let path = format!("/api/people/{id}/password");
+        let weak = json!({ "password": "12345678" });
+        let (status, v) = app.call(Method::PUT, &admin, &path, weak).await;
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (422, Some("invalid_input"))
+        );
+        let good = json!({ "password": "六盘山新密码2026" });
+        assert_eq!(app.call(Method::PUT, &admin, &path, good).await.0, 204);
+    })
+    .await;
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let expert = app.token("expert.jingyuan").await;
+    let path = format!("/api/people/{}/password", user_id(&app, &expert).await);
+    let good = json!({ "password": "六盘山新密码2026" });
+    assert_eq!(app.call(Method::PUT, &admin, &path, good).await.0, 204);
+    assert_eq!(login(&app, "expert.jingyuan", "backstop").await, 401);
+    assert_eq!(
+        login(&app, "expert.jingyuan", "六盘山新密码2026").await,
+        200
+    );
 }

@@ -1,4 +1,4 @@
-//! `backstop user add|disable|enable|passwd|unlock`: people's access from the command line.
+//! `backstop user add|disable|enable|passwd|unlock|change`: people's access from the command line.
 //! Changes that take access away end the person's sessions; open sockets find out at their
 //! next session check.
 
@@ -49,6 +49,22 @@ pub enum UserCommand {
         #[arg(long)]
         username: String,
     },
+    /// Change a person's role, home unit or expert group; their sessions end.
+    Change {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: Option<String>,
+        /// Code of the new home unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Code of the new expert group.
+        #[arg(long, conflicts_with = "no_group")]
+        group: Option<String>,
+        /// Leave the expert group (for someone who is no longer an expert).
+        #[arg(long)]
+        no_group: bool,
+    },
 }
 
 pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()> {
@@ -86,7 +102,49 @@ pub async fn run(settings: &Settings, command: UserCommand) -> anyhow::Result<()
             println!("unlocked {username}");
             Ok(())
         }
+        UserCommand::Change {
+            username,
+            role,
+            unit,
+            group,
+            no_group,
+        } => {
+            let change = people::Change {
+                role: role.as_deref().map(Role::parse_field).transpose()?,
+                unit,
+                group: if no_group {
+                    Some(None)
+                } else {
+                    group.map(Some)
+                },
+            };
+            change_user(settings, &username, change).await
+        }
     }
+}
+
+async fn change_user(
+    settings: &Settings,
+    username: &str,
+    change: people::Change,
+) -> anyhow::Result<()> {
+    let (db, id, mut trail) = person(settings, username, "person_changed").await?;
+    let (_, from) = people::standing(&db, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no person called {username}"))?;
+    let to = change.apply(&db, &from, "/").await?;
+    if to == from {
+        println!("{username} is already {}", to.describe());
+        return Ok(());
+    }
+    trail.unit_path.clone_from(&to.unit_path);
+    trail.detail = format!("{} → {}", from.describe(), to.describe());
+    people::change(&db, id, &to, &trail, SystemClock.now()).await?;
+    println!(
+        "{username} is now {}; their sessions have ended",
+        to.describe()
+    );
+    Ok(())
 }
 
 /// The person called `username`, and the trail record of `kind` done to them from here.

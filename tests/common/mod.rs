@@ -101,17 +101,18 @@ impl TestApp {
 
     /// A bearer token for a demo login.
     pub async fn token(&self, username: &str) -> String {
-        let body = json!({ "username": username, "password": "backstop" });
-        let r = self
-            .http
-            .post(self.url("/api/tokens"))
-            .json(&body)
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status(), 200, "login of {username}");
-        let v: Value = r.json().await.expect("json");
+        let (status, v) = self.sign_in(username, "backstop").await;
+        assert_eq!(status, 200, "login of {username}: {v}");
         v["token"].as_str().expect("token").to_string()
+    }
+
+    /// Asks for a token (`POST /api/tokens`); the status and the answer.
+    pub async fn sign_in(&self, username: &str, password: &str) -> (u16, Value) {
+        let body = json!({ "username": username, "password": password });
+        let r = self.http.post(self.url("/api/tokens")).json(&body).send();
+        let r = r.await.expect("sign-in sent");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
@@ -127,9 +128,20 @@ impl TestApp {
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, token, path, body).await
+    }
+
+    /// A JSON request of any method, signed in with `token`.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
         let r = self
             .http
-            .post(self.url(path))
+            .request(method, self.url(path))
             .bearer_auth(token)
             .json(&body)
             .send()
@@ -137,6 +149,13 @@ impl TestApp {
             .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Runs `backstop` with `args` against this app's database, `stdin` as its input.
+    pub fn cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        let mut args = args.to_vec();
+        args.extend(["--database-url", &self.db.url]);
+        backstop(&args, stdin)
     }
 
     /// A clerk raises a request about social security card passwords; returns the ticket id.
@@ -284,4 +303,25 @@ impl Ws {
             }
         }
     }
+}
+
+/// Runs the `backstop` command with `args` and `stdin` as its input, apart from any database
+/// named in the environment.
+pub fn backstop(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstop"))
+        .args(args)
+        .env_remove("BACKSTOP_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("backstop runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("backstop ends")
 }
