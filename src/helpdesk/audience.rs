@@ -3,8 +3,10 @@
 //! everyone who may see it — a new one only to experts on duty, the routing rule — and a queue
 //! that loses sight of a ticket is told to drop it.
 
+use super::allowed::{reads_notes, Action, Part};
 use super::journal::group::Touched;
 use super::repo::Ticket;
+use super::ticket::EventKind;
 use super::ticket::TicketState;
 use super::view::{ChangeFrame, TicketView};
 use crate::auth::jurisdiction::may_see;
@@ -46,18 +48,37 @@ fn seeing(scope: Scope) -> Audience<Viewer> {
     Arc::new(move |v: &Viewer| may_see(&v.actor, &scope))
 }
 
+/// Internal notes: those who see the ticket, but not the clerk's side.
+fn staff_seeing(scope: Scope) -> Audience<Viewer> {
+    Arc::new(move |v: &Viewer| may_see(&v.actor, &scope) && reads_notes(&v.actor))
+}
+
 /// A changed ticket: to its followers, to the queues it is routed to, and "removed" to the
-/// queues that saw it before and no longer do.
+/// queues that saw it before and no longer do. Each receiver gets the ticket with what they
+/// may do with it: one frame per distinct list of actions, to those whose part gives that list.
 fn ticket_events(id: i64, ticket: &Ticket, scope: &Scope, before: Option<Scope>) -> Vec<Event> {
-    let view = TicketView::summary(ticket);
-    let shown = frame(ChangeFrame::Ticket { ticket: &view });
-    let mut out = vec![
-        Event::new(ticket_topic(id), seeing(scope.clone()), shown.clone())
-            .concerning(&people(scope)),
-    ];
-    let (now, state) = (scope.clone(), ticket.state);
-    let queue: Audience<Viewer> = Arc::new(move |v: &Viewer| routed(v, &now, state));
-    out.push(Event::new(queue_topic(), queue, shown));
+    let state = ticket.state;
+    let mut out = Vec::new();
+    let mut lists: Vec<Vec<Action>> = Vec::new();
+    for part in Part::all() {
+        let actions = part.actions(state);
+        if lists.contains(&actions) {
+            continue;
+        }
+        let view = TicketView::summary_for(ticket, part);
+        let shown = frame(ChangeFrame::Ticket { ticket: &view });
+        let (now, list) = (scope.clone(), actions.clone());
+        let same = move |v: &Viewer| Part::of(&v.actor, &now).actions(state) == list;
+        let (now, same) = (scope.clone(), Arc::new(same));
+        let follows = same.clone();
+        let followers: Audience<Viewer> =
+            Arc::new(move |v: &Viewer| may_see(&v.actor, &now) && follows(v));
+        out.push(Event::new(ticket_topic(id), followers, shown.clone()).concerning(&people(scope)));
+        let now = scope.clone();
+        let queue: Audience<Viewer> = Arc::new(move |v: &Viewer| routed(v, &now, state) && same(v));
+        out.push(Event::new(queue_topic(), queue, shown));
+        lists.push(actions);
+    }
     if let Some(before) = before {
         let now = scope.clone();
         let gone: Audience<Viewer> =
@@ -84,7 +105,11 @@ pub fn events(touched: &BTreeMap<i64, Touched>) -> Vec<Event> {
         }
         for entry in &t.entries {
             let payload = frame(ChangeFrame::Event { event: entry });
-            out.push(Event::new(topic.clone(), seeing(scope.clone()), payload).ordered(entry.seq));
+            let audience = match entry.kind {
+                EventKind::Note => staff_seeing(scope.clone()),
+                _ => seeing(scope.clone()),
+            };
+            out.push(Event::new(topic.clone(), audience, payload).ordered(entry.seq));
         }
     }
     out

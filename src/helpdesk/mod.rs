@@ -2,6 +2,7 @@
 //! change of them, who receives each change (`audience`), uploads, and the HTTP API. Live
 //! delivery is the hub's; this capability only publishes events.
 
+pub mod allowed;
 pub mod audience;
 pub mod files;
 pub mod journal;

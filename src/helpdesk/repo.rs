@@ -144,17 +144,22 @@ pub async fn events_after(
     ticket_id: i64,
     after_seq: i64,
     limit: i64,
+    notes: bool,
 ) -> sqlx::Result<Vec<TicketEvent>> {
-    let rows = sqlx::query(
-        "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, u.display_name AS actor_name, e.body, \
-         e.client_id, e.file_hash, e.created_at FROM ticket_events e JOIN users u ON u.id = e.actor_id \
-         WHERE e.ticket_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
-    )
-    .bind(ticket_id)
-    .bind(after_seq)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+    const ALL: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
+         u.display_name AS actor_name, e.body, e.client_id, e.file_hash, e.created_at \
+         FROM ticket_events e JOIN users u ON u.id = e.actor_id \
+         WHERE e.ticket_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3";
+    const NO_NOTES: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
+         u.display_name AS actor_name, e.body, e.client_id, e.file_hash, e.created_at \
+         FROM ticket_events e JOIN users u ON u.id = e.actor_id \
+         WHERE e.ticket_id = $1 AND e.seq > $2 AND e.kind <> 'note' ORDER BY e.seq LIMIT $3";
+    let rows = sqlx::query(if notes { ALL } else { NO_NOTES })
+        .bind(ticket_id)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(event_from).collect()
 }
 

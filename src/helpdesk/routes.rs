@@ -107,6 +107,8 @@ struct MessageBody {
     client_id: Option<String>,
     #[serde(default)]
     file: Option<String>,
+    #[serde(default)]
+    internal: bool,
 }
 
 async fn message(
@@ -120,6 +122,7 @@ async fn message(
         text: &body.text,
         client_id: body.client_id.as_deref(),
         file: body.file.as_deref(),
+        internal: body.internal,
     };
     let posted = service::post_message(&hd, &actor, id, msg).await?;
     let status = if posted.duplicate {

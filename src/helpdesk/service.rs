@@ -2,6 +2,7 @@
 //! then hands the change to the journal, which commits it and publishes it; reads come from the
 //! store. HTTP routes and the live connection both call these, and nothing else.
 
+use super::allowed::{reads_notes, Part};
 use super::journal::sql::NewTicket;
 use super::journal::{Change, Create, Done, Message, Posted, Transition};
 use super::repo::{self, Ticket};
@@ -68,6 +69,7 @@ pub async fn create(hd: &Helpdesk, actor: &Actor, req: NewRequest) -> AppResult<
     };
     let actor_name = actor.display_name.clone();
     let created = ticket_of(
+        actor,
         hd.journal
             .submit(Change::Create(Create { ticket, actor_name })),
     )
@@ -104,10 +106,11 @@ async fn paced(hd: &Helpdesk, actor: &Actor) -> AppResult<()> {
 }
 
 async fn ticket_of(
+    actor: &Actor,
     done: impl std::future::Future<Output = AppResult<Done>>,
 ) -> AppResult<TicketView> {
     match done.await? {
-        Done::Ticket(t) => Ok(TicketView::from(&*t)),
+        Done::Ticket(t) => Ok(TicketView::full(&t, actor)),
         Done::Posted(_) => Err(AppError::Internal(anyhow::anyhow!("expected a ticket"))),
     }
 }
@@ -134,7 +137,7 @@ pub async fn visible(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<Ticket>
 pub async fn ticket(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<TicketView> {
     let t = visible(hd, actor, id).await?;
     record::first_view(hd, actor, id).await;
-    Ok(TicketView::from(&t))
+    Ok(TicketView::full(&t, actor))
 }
 
 /// One page of the tickets the actor may see, as summaries: open ones oldest first (longest
@@ -159,7 +162,7 @@ pub async fn list_page(
         for t in &candidates {
             cursor = Some(t.id);
             if jurisdiction::may_see(actor, &t.scope()) {
-                page.push(TicketView::summary(t));
+                page.push(TicketView::summary(t, actor));
                 if page.len() == limit {
                     return Ok((page, cursor));
                 }
@@ -187,11 +190,11 @@ pub async fn history(
         .db
         .timed(async {
             let mut conn = hd.db.read().acquire().await?;
-            repo::events_after(&mut conn, id, after, limit).await
+            repo::events_after(&mut conn, id, after, limit, reads_notes(actor)).await
         })
         .await?;
     let events = events.iter().map(EntryView::from).collect();
-    Ok((TicketView::from(&ticket), events))
+    Ok((TicketView::full(&ticket, actor), events))
 }
 
 /// Claim, transfer, wait for the clerk, resolve, close or reopen.
@@ -203,17 +206,7 @@ pub async fn apply(
     transfer_to: Option<i64>,
 ) -> AppResult<TicketView> {
     let ticket = visible(hd, actor, id).await?;
-    let scope = ticket.scope();
-    let allowed = match mv {
-        Move::Claim => jurisdiction::may_handle(actor, &scope),
-        Move::Transfer | Move::Wait | Move::Resume | Move::Resolve => {
-            jurisdiction::may_direct(actor, &scope)
-        }
-        Move::Close | Move::Reopen => {
-            jurisdiction::is_requester(actor, &scope) || jurisdiction::may_direct(actor, &scope)
-        }
-    };
-    if !allowed {
+    if !Part::of(actor, &ticket.scope()).may(mv) {
         let detail = format!("{mv:?} not allowed").to_lowercase();
         record::refused(hd, actor, format!("ticket {id}"), &detail).await;
         return Err(AppError::Forbidden);
@@ -241,7 +234,7 @@ pub async fn apply(
         kind: mv.event(),
         body,
     };
-    ticket_of(hd.journal.submit(Change::Transition(change))).await
+    ticket_of(actor, hd.journal.submit(Change::Transition(change))).await
 }
 
 /// A transfer goes to an expert who could claim the ticket themselves: their unit covers the
@@ -269,11 +262,14 @@ async fn transfer_target(hd: &Helpdesk, ticket: &Ticket, to: i64) -> AppResult<S
     Ok(target.display_name)
 }
 
-/// What a person writes into a ticket: text, an attached file of theirs, or both.
+/// What a person writes into a ticket: text, an attached file of theirs, or both; to the other
+/// side, or as an internal note.
 pub struct Outgoing<'a> {
     pub text: &'a str,
     pub client_id: Option<&'a str>,
     pub file: Option<&'a str>,
+    /// An internal note for the staff, not a message to the other side.
+    pub internal: bool,
 }
 
 /// A chat message into the ticket's log, committed by the journal. A re-sent `client_id` gets
@@ -296,9 +292,8 @@ pub async fn post_message(
         text::check_line("client_id", c, 64)?;
     }
     let ticket = visible(hd, actor, id).await?;
-    let scope = ticket.scope();
-    let requester = jurisdiction::is_requester(actor, &scope);
-    if !requester && !jurisdiction::may_direct(actor, &scope) {
+    let part = Part::of(actor, &ticket.scope());
+    if !part.may_write(msg.internal) {
         record::refused(hd, actor, format!("ticket {id}"), "writing not allowed").await;
         return Err(AppError::Forbidden);
     }
@@ -309,7 +304,8 @@ pub async fn post_message(
         ticket: id,
         actor_id: actor.id,
         actor_name: actor.display_name.clone(),
-        requester,
+        requester: part.requester,
+        internal: msg.internal,
         text: text.to_string(),
         client_id: msg.client_id.map(str::to_string),
         file: msg.file.map(str::to_string),

@@ -35,10 +35,11 @@ string_enum! {
 }
 
 string_enum! {
-    /// The entries of a ticket's ordered log.
+    /// The entries of a ticket's ordered log; a `note` is internal, never shown to the clerk's side.
     EventKind {
         Created = "created",
         Message = "message",
+        Note = "note",
         Claimed = "claimed",
         Transferred = "transferred",
         Waiting = "waiting",

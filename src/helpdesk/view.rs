@@ -1,8 +1,10 @@
 //! What the help desk shows the outside world — over HTTP and in live frames — as types of
 //! their own, so a column added to a table changes nothing on the wire by accident.
 
+use super::allowed::{Action, Part};
 use super::repo::{Ticket, TicketEvent};
 use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
+use crate::auth::Actor;
 use crate::clock::Millis;
 use crate::org::Specialty;
 use serde::Serialize;
@@ -29,10 +31,28 @@ pub struct TicketView {
     pub last_seq: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// What the person receiving this may do with the ticket now (`allowed`).
+    pub actions: Vec<Action>,
 }
 
-impl From<&Ticket> for TicketView {
-    fn from(t: &Ticket) -> Self {
+impl TicketView {
+    /// The whole ticket, as `actor` may act on it.
+    pub fn full(t: &Ticket, actor: &Actor) -> Self {
+        Self::build(t, Some(t.body.clone()), Part::of(actor, &t.scope()))
+    }
+
+    /// The ticket for a list or a queue: everything but the description, so that a list of
+    /// hundreds stays small.
+    pub fn summary(t: &Ticket, actor: &Actor) -> Self {
+        Self::build(t, None, Part::of(actor, &t.scope()))
+    }
+
+    /// The summary as someone with `part` in the ticket receives it.
+    pub fn summary_for(t: &Ticket, part: Part) -> Self {
+        Self::build(t, None, part)
+    }
+
+    fn build(t: &Ticket, body: Option<String>, part: Part) -> Self {
         Self {
             id: t.id,
             unit_id: t.unit_id,
@@ -46,22 +66,13 @@ impl From<&Ticket> for TicketView {
             specialty: t.specialty,
             difficulty: t.difficulty,
             title: t.title.clone(),
-            body: Some(t.body.clone()),
+            body,
             state: t.state,
             last_seq: t.last_seq,
             created_at: t.created_at,
             updated_at: t.updated_at,
+            actions: part.actions(t.state),
         }
-    }
-}
-
-impl TicketView {
-    /// The ticket for a list or a queue: everything but the description, so that a list of
-    /// hundreds stays small.
-    pub fn summary(t: &Ticket) -> Self {
-        let mut view = Self::from(t);
-        view.body = None;
-        view
     }
 }
 

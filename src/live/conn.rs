@@ -300,11 +300,13 @@ impl Session {
                 client_id,
                 text,
                 file,
+                internal,
             } => {
                 let msg = Outgoing {
                     text: &text,
                     client_id: Some(&client_id),
                     file: file.as_deref(),
+                    internal,
                 };
                 return self.post(&actor, ticket, &client_id, msg, reference).await;
             }

@@ -63,6 +63,9 @@ pub enum ClientFrame {
         /// Content hash of a file the sender uploaded with `POST /api/files`.
         #[serde(default)]
         file: Option<String>,
+        /// An internal note for the staff who see the ticket, never shown to the clerk.
+        #[serde(default)]
+        internal: bool,
     },
     Typing {
         ticket: i64,

@@ -35,6 +35,8 @@ pub struct Message {
     pub actor_name: String,
     /// The clerk's side: an answer to "waiting for you" hands the ticket back.
     pub requester: bool,
+    /// An internal note rather than a message to the other side.
+    pub internal: bool,
     pub text: String,
     pub client_id: Option<String>,
     /// An uploaded file of the sender's, by content hash.

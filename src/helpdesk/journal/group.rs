@@ -278,14 +278,18 @@ impl Work {
             }));
         }
         let head = self.current(m.ticket).ok_or(AppError::NotFound("ticket"))?;
-        if head.state == TicketState::Closed {
+        if !m.internal && !head.state.is_open() {
             return Err(AppError::InvalidState(
-                "the ticket is closed; reopen it first".into(),
+                "the ticket is resolved or closed; reopen it first".into(),
             ));
         }
         // The clerk's answer to "waiting for you" hands the ticket back to the expert.
-        let resumes = m.requester && head.state == TicketState::Waiting;
-        let mut entry = Entry::new(EventKind::Message, m.actor_id, &m.actor_name, &m.text);
+        let resumes = m.requester && !m.internal && head.state == TicketState::Waiting;
+        let kind = match m.internal {
+            true => EventKind::Note,
+            false => EventKind::Message,
+        };
+        let mut entry = Entry::new(kind, m.actor_id, &m.actor_name, &m.text);
         entry.client_id = m.client_id.clone();
         entry.file = m.file.clone();
         self.touch(m.ticket);
@@ -337,7 +341,7 @@ impl Work {
         };
         t.head.last_seq += 1;
         let seq = t.head.last_seq;
-        t.changed |= e.kind != EventKind::Message;
+        t.changed |= !matches!(e.kind, EventKind::Message | EventKind::Note);
         t.entries.push(EntryView {
             ticket_id: ticket,
             seq,
