@@ -3,7 +3,7 @@
 use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
 use crate::auth::Scope;
 use crate::clock::Millis;
-use crate::org::Specialty;
+use crate::org::{Role, Specialty};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -48,6 +48,7 @@ pub struct TicketEvent {
     pub kind: EventKind,
     pub actor_id: i64,
     pub actor_name: String,
+    pub actor_role: Role,
     pub body: String,
     pub client_id: Option<String>,
     /// Content hash of an attached screenshot or document.
@@ -96,6 +97,7 @@ fn event_from(row: &AnyRow) -> Result<TicketEvent, sqlx::Error> {
         kind: parsed(row.try_get("kind")?, EventKind::parse)?,
         actor_id: row.try_get("actor_id")?,
         actor_name: row.try_get("actor_name")?,
+        actor_role: parsed(row.try_get("actor_role")?, Role::parse)?,
         body: row.try_get("body")?,
         client_id: row.try_get("client_id")?,
         file: row.try_get("file_hash")?,
@@ -147,11 +149,11 @@ pub async fn events_after(
     notes: bool,
 ) -> sqlx::Result<Vec<TicketEvent>> {
     const ALL: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
-         u.display_name AS actor_name, e.body, e.client_id, e.file_hash, e.created_at \
+         u.display_name AS actor_name, u.role AS actor_role, e.body, e.client_id, e.file_hash, e.created_at \
          FROM ticket_events e JOIN users u ON u.id = e.actor_id \
          WHERE e.ticket_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3";
     const NO_NOTES: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
-         u.display_name AS actor_name, e.body, e.client_id, e.file_hash, e.created_at \
+         u.display_name AS actor_name, u.role AS actor_role, e.body, e.client_id, e.file_hash, e.created_at \
          FROM ticket_events e JOIN users u ON u.id = e.actor_id \
          WHERE e.ticket_id = $1 AND e.seq > $2 AND e.kind <> 'note' ORDER BY e.seq LIMIT $3";
     let rows = sqlx::query(if notes { ALL } else { NO_NOTES })
@@ -217,6 +219,46 @@ pub struct UserBrief {
     pub role: String,
     pub unit_path: String,
     pub specialties: Vec<Specialty>,
+}
+
+/// An expert who could take a ticket, as a transfer screen lists them.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Candidate {
+    pub id: i64,
+    pub display_name: String,
+    pub unit_name: String,
+    pub group_name: String,
+    #[serde(skip)]
+    pub unit_path: String,
+    #[serde(skip)]
+    pub specialties: Vec<Specialty>,
+}
+
+/// Enabled experts whose unit lies on the path from the region down to `unit_path`, nearest
+/// first; the caller keeps those whose group answers the ticket.
+pub async fn experts_above(conn: &mut AnyConnection, unit_path: &str) -> sqlx::Result<Vec<Candidate>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, n.name AS unit_name, n.path AS unit_path, \
+         g.name AS group_name, g.specialties FROM users u \
+         JOIN units n ON n.id = u.unit_id JOIN expert_groups g ON g.id = u.group_id \
+         WHERE u.role = 'expert' AND u.disabled = 0 AND $1 LIKE n.path || '%' \
+         ORDER BY LENGTH(n.path) DESC, u.display_name",
+    )
+    .bind(unit_path)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Candidate {
+                id: r.try_get("id")?,
+                display_name: r.try_get("display_name")?,
+                unit_name: r.try_get("unit_name")?,
+                group_name: r.try_get("group_name")?,
+                unit_path: r.try_get("unit_path")?,
+                specialties: crate::org::parse_specialties(&r.try_get::<String, _>("specialties")?),
+            })
+        })
+        .collect()
 }
 
 /// `$from, $from+1, …`: `n` numbered parameters.

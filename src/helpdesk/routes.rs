@@ -1,6 +1,6 @@
 //! The HTTP API over tickets. Changes made here reach live clients as events.
 
-use super::service::{self, NewRequest, Outgoing};
+use super::service::{self, NewRequest, Outgoing, Transfer};
 use super::ticket::Move;
 use super::Helpdesk;
 use crate::auth::{Actor, Auth};
@@ -136,12 +136,6 @@ async fn message(
     ))
 }
 
-#[derive(Deserialize)]
-struct ActBody {
-    #[serde(default)]
-    to: Option<i64>,
-}
-
 async fn act(
     State(hd): State<Helpdesk>,
     actor: Actor,
@@ -161,13 +155,11 @@ async fn act(
         "reopen" => Move::Reopen,
         _ => return Err(AppError::NotFound("action")),
     };
-    let to = if body.is_empty() {
-        None
+    let transfer = if body.is_empty() {
+        Transfer::default()
     } else {
-        serde_json::from_slice::<ActBody>(&body)
-            .map_err(|e| AppError::BadJson(e.to_string()))?
-            .to
+        serde_json::from_slice::<Transfer>(&body).map_err(|e| AppError::BadJson(e.to_string()))?
     };
-    let ticket = service::apply(&hd, &actor, id, mv, to).await?;
+    let ticket = service::apply(&hd, &actor, id, mv, transfer).await?;
     Ok(Json(json!({ "ticket": ticket })))
 }

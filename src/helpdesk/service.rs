@@ -18,6 +18,7 @@ use crate::text;
 use serde::Deserialize;
 
 pub const TITLE_MAX_CHARS: usize = 100;
+pub const REASON_MAX_CHARS: usize = 200;
 /// The longest page of a list.
 pub const PAGE_MAX: usize = 500;
 /// Candidates read per query while filling a page, and queries at most per page.
@@ -70,8 +71,11 @@ pub async fn create(hd: &Helpdesk, actor: &Actor, req: NewRequest) -> AppResult<
     let actor_name = actor.display_name.clone();
     let created = ticket_of(
         actor,
-        hd.journal
-            .submit(Change::Create(Create { ticket, actor_name })),
+        hd.journal.submit(Change::Create(Create {
+            ticket,
+            actor_name,
+            actor_role: actor.role,
+        })),
     )
     .await?;
     hd.metrics.tickets_created.inc();
@@ -197,13 +201,23 @@ pub async fn history(
     Ok((TicketView::full(&ticket, actor), events))
 }
 
+/// Whom a transfer goes to, and why (optional, one line).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    #[serde(default)]
+    pub to: Option<i64>,
+    #[serde(default)]
+    pub reason: String,
+}
+
 /// Claim, transfer, wait for the clerk, resolve, close or reopen.
 pub async fn apply(
     hd: &Helpdesk,
     actor: &Actor,
     id: i64,
     mv: Move,
-    transfer_to: Option<i64>,
+    transfer: Transfer,
 ) -> AppResult<TicketView> {
     let ticket = visible(hd, actor, id).await?;
     if !Part::of(actor, &ticket.scope()).may(mv) {
@@ -219,9 +233,14 @@ pub async fn apply(
     let (assignee, body) = match mv {
         Move::Claim => (Some(actor.id), String::new()),
         Move::Transfer => {
-            let to = transfer_to.ok_or_else(|| AppError::invalid("to", "whom to transfer to"))?;
+            let to = transfer.to.ok_or_else(|| AppError::invalid("to", "whom to transfer to"))?;
+            let reason = transfer.reason.trim();
+            text::check_line("reason", reason, REASON_MAX_CHARS)?;
             let target = transfer_target(hd, &ticket, to).await?;
-            (Some(to), target)
+            match reason.is_empty() {
+                true => (Some(to), target),
+                false => (Some(to), format!("{target}：{reason}")),
+            }
         }
         _ => (ticket.assignee_id, String::new()),
     };
@@ -229,12 +248,34 @@ pub async fn apply(
         ticket: id,
         actor_id: actor.id,
         actor_name: actor.display_name.clone(),
+        actor_role: actor.role,
         from: (ticket.state, ticket.assignee_id),
         to: (next, assignee),
         kind: mv.event(),
         body,
     };
     ticket_of(actor, hd.journal.submit(Change::Transition(change))).await
+}
+
+/// The experts the ticket could be transferred to, nearest unit first; for those who may
+/// transfer it.
+pub async fn candidates(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<Vec<repo::Candidate>> {
+    let ticket = visible(hd, actor, id).await?;
+    if !Part::of(actor, &ticket.scope()).may(Move::Transfer) {
+        return Err(AppError::Forbidden);
+    }
+    let found = hd
+        .db
+        .timed(async {
+            let mut conn = hd.db.read().acquire().await?;
+            repo::experts_above(&mut conn, &ticket.unit_path).await
+        })
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter(|c| c.specialties.contains(&ticket.specialty))
+        .filter(|c| Some(c.id) != ticket.assignee_id)
+        .collect())
 }
 
 /// A transfer goes to an expert who could claim the ticket themselves: their unit covers the
@@ -304,6 +345,7 @@ pub async fn post_message(
         ticket: id,
         actor_id: actor.id,
         actor_name: actor.display_name.clone(),
+        actor_role: actor.role,
         requester: part.requester,
         internal: msg.internal,
         text: text.to_string(),

@@ -6,7 +6,7 @@ use super::repo::{Ticket, TicketEvent};
 use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
 use crate::auth::Actor;
 use crate::clock::Millis;
-use crate::org::Specialty;
+use crate::org::{Role, Specialty};
 use serde::Serialize;
 
 /// A ticket as clients see it.
@@ -84,6 +84,8 @@ pub struct EntryView {
     pub kind: EventKind,
     pub actor_id: i64,
     pub actor_name: String,
+    /// What the author is: the clerk's side, an expert, a supervisor …
+    pub actor_role: Role,
     pub body: String,
     pub client_id: Option<String>,
     /// Content hash of an attached screenshot or document (`GET /api/files/{hash}`).
@@ -99,6 +101,7 @@ impl From<&TicketEvent> for EntryView {
             kind: e.kind,
             actor_id: e.actor_id,
             actor_name: e.actor_name.clone(),
+            actor_role: e.actor_role,
             body: e.body.clone(),
             client_id: e.client_id.clone(),
             file: e.file.clone(),

@@ -1,4 +1,6 @@
-//! `GET /ws`: the WebSocket upgrade, with buffer sizes chosen for tens of thousands of sockets.
+//! `GET /ws`: the WebSocket upgrade, with buffer sizes chosen for tens of thousands of sockets;
+//! and `GET /api/tickets/{id}/candidates`, the experts a ticket could go to with whether each is
+//! connected and on duty now, which only the live side knows.
 
 use super::Live;
 use crate::auth::actor::{token_from_headers, token_source, TokenSource};
@@ -6,19 +8,42 @@ use crate::auth::Actor;
 use crate::error::AppError;
 use crate::http::origin::{same_origin, Scheme};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRef, State};
+use crate::helpdesk::service;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRef, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use serde_json::{json, Value};
 use futures_util::StreamExt;
 
 pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Live: FromRef<S>,
+    crate::auth::Auth: FromRef<S>,
 {
-    Router::new().route("/ws", get(upgrade))
+    Router::new()
+        .route("/ws", get(upgrade))
+        .route("/api/tickets/{id}/candidates", get(candidates))
+}
+
+async fn candidates(
+    State(live): State<Live>,
+    actor: Actor,
+    id: Result<Path<i64>, PathRejection>,
+) -> Result<Json<Value>, AppError> {
+    let Path(id) = id.map_err(|_| AppError::invalid("id", "ticket ids are whole numbers"))?;
+    let found = service::candidates(&live.helpdesk, &actor, id).await?;
+    let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
+    let presence = live.hub.presence_of(&ids);
+    let listed: Vec<Value> = found
+        .iter()
+        .zip(presence)
+        .map(|(c, p)| json!({ "id": c.id, "display_name": c.display_name, "unit_name": c.unit_name, "group_name": c.group_name, "presence": p.status }))
+        .collect();
+    Ok(Json(json!({ "candidates": listed })))
 }
 
 async fn upgrade(

@@ -3,6 +3,7 @@
 use super::sql::{self, NewTicket};
 use crate::helpdesk::repo::Ticket;
 use crate::helpdesk::ticket::{EventKind, TicketState};
+use crate::org::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Posted {
@@ -15,6 +16,7 @@ pub struct Posted {
 pub struct Create {
     pub ticket: NewTicket,
     pub actor_name: String,
+    pub actor_role: Role,
 }
 
 /// A move of a ticket from one (state, assignee) to another, if nobody moved it meanwhile.
@@ -22,6 +24,7 @@ pub struct Transition {
     pub ticket: i64,
     pub actor_id: i64,
     pub actor_name: String,
+    pub actor_role: Role,
     pub from: (TicketState, Option<i64>),
     pub to: (TicketState, Option<i64>),
     pub kind: EventKind,
@@ -33,6 +36,7 @@ pub struct Message {
     pub ticket: i64,
     pub actor_id: i64,
     pub actor_name: String,
+    pub actor_role: Role,
     /// The clerk's side: an answer to "waiting for you" hands the ticket back.
     pub requester: bool,
     /// An internal note rather than a message to the other side.

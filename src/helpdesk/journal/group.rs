@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::helpdesk::repo::{self, Ticket};
 use crate::helpdesk::ticket::{EventKind, TicketState};
 use crate::helpdesk::view::EntryView;
+use crate::org::Role;
 use crate::trail::{self, Record};
 use std::collections::{BTreeMap, HashMap};
 
@@ -182,7 +183,7 @@ async fn apply(
         let outcome = match change {
             Change::Create(c) => {
                 let id = sql::insert(tx, &c.ticket, now).await?;
-                work.create(id, &c.ticket, &c.actor_name);
+                work.create(id, &c.ticket, &c.actor_name, c.actor_role);
                 Ok(Outcome::Ticket(id))
             }
             Change::Transition(t) => work.transition(t),
@@ -215,7 +216,7 @@ async fn apply(
 }
 
 impl Work {
-    fn create(&mut self, id: i64, new: &NewTicket, actor_name: &str) {
+    fn create(&mut self, id: i64, new: &NewTicket, actor_name: &str, role: Role) {
         let head = Head {
             id,
             state: TicketState::New,
@@ -236,7 +237,11 @@ impl Work {
                 ticket: None,
             },
         );
-        let entry = Entry::new(EventKind::Created, new.creator_id, actor_name, &new.title);
+        let entry = Entry::new(
+            EventKind::Created,
+            (new.creator_id, actor_name, role),
+            &new.title,
+        );
         self.append(id, entry);
     }
 
@@ -249,7 +254,7 @@ impl Work {
         head.state = t.to.0;
         head.assignee_id = t.to.1;
         let unit_path = head.unit_path.clone();
-        let entry = Entry::new(t.kind, t.actor_id, &t.actor_name, &t.body);
+        let entry = Entry::new(t.kind, (t.actor_id, &t.actor_name, t.actor_role), &t.body);
         self.append(t.ticket, entry);
         if t.kind == EventKind::Transferred {
             self.trail.push(Record {
@@ -289,14 +294,18 @@ impl Work {
             true => EventKind::Note,
             false => EventKind::Message,
         };
-        let mut entry = Entry::new(kind, m.actor_id, &m.actor_name, &m.text);
+        let mut entry = Entry::new(kind, (m.actor_id, &m.actor_name, m.actor_role), &m.text);
         entry.client_id = m.client_id.clone();
         entry.file = m.file.clone();
         self.touch(m.ticket);
         let seq = self.append(m.ticket, entry);
         if resumes {
             self.touch(m.ticket).state = TicketState::Claimed;
-            let resumed = Entry::new(EventKind::Resumed, m.actor_id, &m.actor_name, "");
+            let resumed = Entry::new(
+                EventKind::Resumed,
+                (m.actor_id, &m.actor_name, m.actor_role),
+                "",
+            );
             self.append(m.ticket, resumed);
         }
         if let Some(k) = key {
@@ -348,6 +357,7 @@ impl Work {
             kind: e.kind,
             actor_id: e.actor_id,
             actor_name: e.actor_name.clone(),
+            actor_role: e.actor_role,
             body: e.body.clone(),
             client_id: e.client_id.clone(),
             file: e.file.clone(),
@@ -371,17 +381,24 @@ struct Entry {
     kind: EventKind,
     actor_id: i64,
     actor_name: String,
+    actor_role: Role,
     body: String,
     client_id: Option<String>,
     file: Option<String>,
 }
 
 impl Entry {
-    fn new(kind: EventKind, actor_id: i64, actor_name: &str, body: &str) -> Self {
+    /// An entry of `kind` by (id, name, role).
+    fn new(
+        kind: EventKind,
+        (actor_id, actor_name, actor_role): (i64, &str, Role),
+        body: &str,
+    ) -> Self {
         Self {
             kind,
             actor_id,
             actor_name: actor_name.to_string(),
+            actor_role,
             body: body.to_string(),
             client_id: None,
             file: None,

@@ -1,0 +1,70 @@
+//! Transfer: the screen's list of experts who could take a ticket (nearest first, with whether
+//! each is on duty now), a transfer with a reason, and the new assignee hearing of it live.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{json, Value};
+
+fn names(v: &Value) -> Vec<String> {
+    v["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_assignee_sees_who_could_take_it_and_transfers_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let expert = app.token("expert.jingyuan").await;
+    let city = app.token("expert.guyuan").await;
+    let id = app.raise(&clerk, "社保卡挂失后补换").await;
+    let path = format!("/api/tickets/{id}");
+    assert_eq!(
+        app.get(&expert, &format!("{path}/candidates")).await.0,
+        403,
+        "only those who may transfer it"
+    );
+    app.post(&expert, &format!("{path}/claim"), json!({})).await;
+    let mut city_ws = app.ws(&city).await;
+    city_ws.send(json!({ "type": "subscribe_queue" })).await;
+    city_ws.recv_type("queue").await;
+
+    let (status, v) = app.get(&expert, &format!("{path}/candidates")).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        names(&v),
+        ["海燕"],
+        "the city's expert; not the assignee, not Yinchuan, not the IT groups"
+    );
+    assert_eq!(v["candidates"][0]["unit_name"], "固原市");
+    assert_eq!(v["candidates"][0]["presence"], "on_duty");
+    let to = v["candidates"][0]["id"].as_i64().expect("id");
+
+    let long = "理".repeat(201);
+    let (status, _) = app
+        .post(&expert, &format!("{path}/transfer"), json!({ "to": to, "reason": long }))
+        .await;
+    assert_eq!(status, 422, "a reason is one line of at most 200 characters");
+    let body = json!({ "to": to, "reason": "需市级系统权限" });
+    let (status, v) = app.post(&expert, &format!("{path}/transfer"), body).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["ticket"]["assignee_name"], "海燕");
+    let live = city_ws.recv_type("ticket").await;
+    assert_eq!(live["ticket"]["assignee_id"], to);
+    assert!(live["ticket"]["actions"]
+        .as_array()
+        .expect("actions")
+        .contains(&json!("resolve")));
+    let (_, history) = app.get(&city, &path).await;
+    let last = history["events"].as_array().and_then(|e| e.last().cloned());
+    let last = last.expect("entries");
+    assert_eq!(
+        (last["kind"].as_str(), last["body"].as_str()),
+        (Some("transferred"), Some("海燕：需市级系统权限"))
+    );
+    assert_eq!(last["actor_role"], "expert");
+}
