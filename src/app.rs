@@ -51,6 +51,7 @@ impl Application {
         if settings.demo {
             let hash = crate::auth::password::hash(crate::org::demo::DEMO_PASSWORD.into()).await?;
             let loaded = crate::org::demo::load(&db, clock.now(), &hash).await?;
+            crate::helpdesk::replies::load_demo(&db, clock.now()).await?;
             tracing::info!(loaded, "demo organisation ready");
         }
         let listener = TcpListener::bind(&settings.listen)

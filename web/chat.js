@@ -1,11 +1,18 @@
-// One ticket's conversation: header with state and actions, the ordered log, typing hint and
-// the composer. Messages show as sending until the server acknowledges them.
+// One ticket's conversation: a header with what the ticket is and the buttons the server says
+// this person may use, the clerk's request at the top of the log, the ordered log with
+// messages and internal notes, and a composer shown only where the server lets this person
+// write. Messages show as sending until the server acknowledges them.
 
-import { el, clock, toast } from "./format.js";
+import { el, clock, duration, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { api } from "./api.js";
 import { itemName, stateBadge } from "./tickets.js";
 import { upload, ACCEPT_ATTR } from "./attach.js";
+import { transferDialog } from "./transfer.js";
+import { Replies } from "./replies.js";
+
+const MOVES = ["claim", "transfer", "wait", "resume", "resolve", "close", "reopen"];
+const STYLE = { claim: "primary", resolve: "primary", close: "danger" };
 
 export class ChatPane {
   constructor({ ticket, me, live }) {
@@ -15,27 +22,37 @@ export class ChatPane {
     this.seqs = new Set();
     this.pending = new Map(); // client id → bubble
     this.presence = new Map();
+    this.internal = false;
     this.root = el("section.chat", { "aria-label": ticket.title, dataset: { ticket: ticket.id } });
     this.header = el("header");
-    this.log = el("div.log", { role: "log", "aria-live": "polite" });
+    this.request = el("div.request", { hidden: true });
+    this.log = el("div.log", { role: "log", "aria-live": "polite" }, this.request);
     this.typingLine = el("div.typing");
-    this.input = el("textarea", { placeholder: t("chat.input"), "aria-label": t("chat.input"), maxlength: 4000 });
+    this.input = el("textarea", { "aria-label": t("chat.input"), maxlength: 4000, rows: 2 });
     this.sendButton = el("button.send", { type: "button", text: t("chat.send"), onclick: () => this.submit() });
+    this.replies = new Replies(this.input);
     this.input.addEventListener("keydown", (e) => {
+      if (this.replies.onKey(e)) return;
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.submit(); }
     });
-    this.input.addEventListener("input", () => this.announceTyping());
+    this.input.addEventListener("input", () => { this.replies.onInput(); if (!this.internal) this.announceTyping(); });
     this.picker = el("input", { type: "file", accept: ACCEPT_ATTR, hidden: true, onchange: () => this.attach() });
     this.attachButton = el("button.secondary.attach", {
       type: "button", text: t("chat.attach"), title: t("chat.attach.hint"), onclick: () => this.picker.click(),
     });
-    this.root.append(this.header, this.log, this.typingLine,
-      el("div.composer", {}, this.input, el("div.buttons", {}, this.attachButton, this.sendButton), this.picker));
+    this.modes = el("div.modes", { role: "radiogroup", "aria-label": t("chat.mode") });
+    this.readOnly = el("div.read-only", { text: t("chat.read_only") });
+    this.composer = el("div.composer", {}, this.modes,
+      el("div.compose-row", {}, this.input, el("div.buttons", {}, this.attachButton, this.sendButton)),
+      this.replies.menu, this.picker);
+    this.root.append(this.header, this.log, this.typingLine, this.composer, this.readOnly);
     this.renderHeader();
-    for (const m of live.pendingFor(ticket.id)) this.showPending(m.client_id, m.text, m.at, m.file);
+    for (const m of live.pendingFor(ticket.id)) this.showPending(m.client_id, m.text, m.at, m.file, m.internal);
   }
 
   mine(actorId) { return actorId === this.me.id; }
+
+  may(action) { return (this.ticket.actions ?? []).includes(action); }
 
   renderHeader() {
     const tk = this.ticket;
@@ -43,38 +60,68 @@ export class ChatPane {
     const otherName = this.mine(tk.creator_id) ? tk.assignee_name : tk.creator_name;
     const status = this.presence.get(other) ?? "offline";
     const party = other ? t("chat.with", { name: otherName, status: t(`presence.${status}`) }) : t("chat.unassigned");
+    const open = tk.state === "new" || tk.state === "claimed" || tk.state === "waiting";
+    const age = open ? ` · ${t("waited", { d: duration(Date.now() - tk.created_at) })}` : "";
     this.header.replaceChildren(
-      el("h3", { text: `#${tk.id} ${tk.title}` }),
-      el("div.actions", {}, stateBadge(tk.state), ...this.actions()),
-      el("div.meta", { text: `${tk.unit_name} · ${itemName(tk.item_code)} · ${t(`kind.${tk.kind}`)} · ${t(`tier.${tk.difficulty}`)} · ${party}` }));
-    const closed = tk.state === "closed";
-    this.input.disabled = closed;
-    this.sendButton.disabled = closed;
-    this.attachButton.disabled = closed;
-    this.input.placeholder = closed ? t("chat.closed") : t("chat.input");
+      el("h2", { text: `#${tk.id} ${tk.title}` }),
+      el("div.actions", {}, stateBadge(tk.state), ...this.buttons()),
+      el("div.meta", {},
+        `${tk.unit_name} · ${itemName(tk.item_code)} · ${t(`kind.${tk.kind}`)} · `,
+        el(`span.tier.${tk.difficulty}`, { text: t(`tier.${tk.difficulty}`) }),
+        `${age} · ${party}`));
+    this.renderRequest();
+    this.renderComposer();
   }
 
-  /** The buttons this person may use on the ticket in its current state. */
-  actions() {
-    const tk = this.ticket, me = this.me, s = tk.state;
-    const assignee = tk.assignee_id === me.id;
-    const list = [];
-    if (me.role === "expert" && s === "new") list.push("claim");
-    if (assignee && s === "claimed") list.push("wait");
-    if (assignee && (s === "claimed" || s === "waiting")) list.push("resolve");
-    if (me.role === "clerk" && s !== "closed") list.push("close");
-    if (me.role === "clerk" && (s === "resolved" || s === "closed")) list.push("reopen");
-    return list.map((a) => el(`button.${a === "close" ? "danger" : a === "resolve" || a === "claim" ? "primary" : "secondary"}`, {
+  /** The clerk's request as raised: who, where, when and the details they wrote. */
+  renderRequest() {
+    const tk = this.ticket;
+    if (tk.body === undefined) return;
+    this.request.hidden = false;
+    this.request.replaceChildren(
+      el("div.who", { text: `${tk.creator_name} · ${tk.unit_name} · ${clock(tk.created_at)}` }),
+      el("div.label", { text: t("chat.request") }),
+      el("div.text", { text: tk.body || t("chat.request.empty") }));
+  }
+
+  /** A message box where the server lets this person write; a note box for staff. */
+  renderComposer() {
+    const send = this.may("send"), note = this.may("note");
+    if (!send && this.internal === false && note) this.internal = true;
+    if (!note) this.internal = false;
+    this.composer.hidden = !send && !note;
+    this.readOnly.hidden = send || note;
+    this.readOnly.textContent = this.ticket.state === "resolved" || this.ticket.state === "closed"
+      ? t("chat.finished") : t("chat.read_only");
+    this.modes.hidden = !(send && note);
+    this.modes.replaceChildren(...[["reply", false], ["note", true]].map(([name, internal]) => el("button.mode", {
+      type: "button", role: "radio", "aria-checked": String(this.internal === internal), dataset: { mode: name },
+      text: t(`chat.mode.${name}`), onclick: () => { this.internal = internal; this.renderComposer(); this.input.focus(); },
+    })));
+    this.composer.classList.toggle("note-mode", this.internal);
+    this.input.placeholder = this.internal ? t("chat.note.input") : t("chat.input");
+    this.attachButton.hidden = this.internal;
+  }
+
+  /** The moves the server lists for this person now, and nothing else. */
+  buttons() {
+    return MOVES.filter((a) => this.may(a)).map((a) => el(`button.${STYLE[a] ?? "secondary"}`, {
       type: "button", text: t(`action.${a}`), dataset: { action: a }, onclick: (e) => this.act(a, e.target),
     }));
   }
 
   async act(action, button) {
     if (action === "resolve" && !confirm(t("action.confirm.resolve"))) return;
+    let body = {};
+    if (action === "transfer") {
+      body = await transferDialog(this.ticket);
+      if (!body) return;
+    }
     button.disabled = true;
     try {
-      const { ticket } = await api("POST", `/api/tickets/${this.ticket.id}/${action}`, {});
+      const { ticket } = await api("POST", `/api/tickets/${this.ticket.id}/${action}`, body);
       this.applyTicket(ticket);
+      if (action === "transfer") toast(t("transfer.done", { name: ticket.assignee_name }));
     } catch (err) {
       toast(errorText(err));
       button.disabled = false;
@@ -83,7 +130,8 @@ export class ChatPane {
 
   applyTicket(ticket) {
     if (ticket.last_seq < this.ticket.last_seq) return;
-    this.ticket = ticket;
+    // Lists and live updates carry no description: keep the one already held.
+    this.ticket = { ...ticket, body: ticket.body ?? this.ticket.body };
     this.renderHeader();
   }
 
@@ -103,17 +151,19 @@ export class ChatPane {
     if (this.seqs.has(e.seq)) return;
     this.seqs.add(e.seq);
     let node;
-    if (e.kind === "message") {
+    if (e.kind === "message" || e.kind === "note") {
       node = this.pending.get(e.client_id);
       if (node && this.mine(e.actor_id)) {
         this.pending.delete(e.client_id);
         this.markSent(node);
       } else {
-        node = this.bubble(e.actor_id, e.actor_name, e.body, e.at, e.file);
-        if (!this.mine(e.actor_id)) this.typingLine.textContent = "";
+        node = this.bubble(e, e.kind === "note");
+        if (!this.mine(e.actor_id) && e.kind === "message") this.typingLine.textContent = "";
       }
+    } else if (e.kind === "created") {
+      return;
     } else {
-      node = el("div.note", { text: `${clock(e.at)} ${t(`event.${e.kind}`, { name: e.actor_name, body: e.body })}` });
+      node = el("div.event", { text: `${clock(e.at)} ${t(`event.${e.kind}`, { name: e.actor_name, body: e.body })}` });
     }
     node.dataset.seq = e.seq;
     this.place(node, e.seq);
@@ -126,10 +176,13 @@ export class ChatPane {
     this.log.scrollTop = this.log.scrollHeight;
   }
 
-  bubble(actorId, name, text, at, file) {
-    const mine = this.mine(actorId);
-    return el(`div.msg${mine ? ".mine" : ""}`, {},
-      el("div.who", { text: `${mine ? "" : name + " · "}${clock(at)}` }),
+  /** A message or note: the author with their role (others only), the time, text and file. */
+  bubble({ actor_id: id, actor_name: name, actor_role: role, body: text, at, file }, internal) {
+    const mine = this.mine(id);
+    const who = mine ? "" : `${name}${role ? `（${t(`role.${role}`)}）` : ""} · `;
+    return el(`div.msg${mine ? ".mine" : ""}${internal ? ".internal" : ""}`, {},
+      internal ? el("div.label", { text: t("chat.note") }) : null,
+      el("div.who", { text: `${who}${clock(at)}` }),
       text ? el("div.text", { text }) : null,
       file ? attachment(file) : null);
   }
@@ -145,12 +198,11 @@ export class ChatPane {
       const { hash } = await upload(file);
       const text = this.input.value.trim();
       this.input.value = "";
-      const id = this.live.send(this.ticket.id, text, hash);
-      this.showPending(id, text, Date.now(), hash);
+      this.queue(text, hash, false);
     } catch (err) {
       toast(errorText(err));
     } finally {
-      this.attachButton.disabled = this.ticket.state === "closed";
+      this.attachButton.disabled = false;
       this.attachButton.textContent = t("chat.attach");
     }
   }
@@ -164,16 +216,21 @@ export class ChatPane {
 
   submit() {
     const text = this.input.value.trim();
-    if (!text || this.input.disabled) return;
-    const id = this.live.send(this.ticket.id, text);
-    this.showPending(id, text, Date.now());
+    if (!text || this.composer.hidden) return;
+    this.queue(text, null, this.internal);
     this.input.value = "";
     this.input.focus();
   }
 
+  queue(text, file, internal) {
+    const id = this.live.send(this.ticket.id, text, file, internal);
+    this.showPending(id, text, Date.now(), file, internal);
+  }
+
   /** A message of mine not yet acknowledged: shown at the end, marked as sending. */
-  showPending(id, text, at, file) {
-    const node = this.bubble(this.me.id, this.me.display_name, text, at, file);
+  showPending(id, text, at, file, internal) {
+    const me = this.me;
+    const node = this.bubble({ actor_id: me.id, actor_name: me.display_name, body: text, at, file }, internal);
     node.classList.add("pending");
     node.dataset.clientId = id;
     node.append(el("div.status.sending", { text: t("chat.sending") }));
@@ -197,8 +254,17 @@ export class ChatPane {
       status.className = "status sending";
       return;
     }
-    status.textContent = `${errorText(err)}`;
+    // Refused for good: say why, and let the writer send it again with one click.
+    this.pending.delete(err.client_id);
+    const retry = el("button.link.retry", { type: "button", text: t("chat.retry") });
+    status.replaceChildren(`${errorText(err)} `, retry);
     status.className = "status failed";
+    retry.onclick = () => {
+      node.remove();
+      const text = node.querySelector(".text")?.textContent ?? "";
+      const file = node.querySelector("a.file")?.dataset.hash ?? null;
+      this.queue(text, file, node.classList.contains("internal"));
+    };
   }
 
   announceTyping() {
@@ -218,7 +284,7 @@ export class ChatPane {
 /** An attached file: the picture itself, or a link where it is not a picture (PDF). */
 function attachment(hash) {
   const url = `/api/files/${hash}`;
-  const link = el("a.file", { href: url, target: "_blank", rel: "noopener" });
+  const link = el("a.file", { href: url, target: "_blank", rel: "noopener", dataset: { hash } });
   const img = el("img", { src: url, alt: t("chat.image"), loading: "lazy" });
   img.addEventListener("error", () => link.replaceChildren(t("chat.file")));
   link.append(img);

@@ -22,6 +22,7 @@ function clientId() {
 function sendFrame(m) {
   const frame = { type: "send", ticket: m.ticket, client_id: m.client_id, text: m.text };
   if (m.file) frame.file = m.file;
+  if (m.internal) frame.internal = true;
   return frame;
 }
 
@@ -144,9 +145,10 @@ export class Live {
 
   unfollow(ticket) { this.follows.delete(ticket); this.raw({ type: "unsubscribe", ticket }); }
 
-  /** Queues a chat message; returns its client id. It is sent now and again after reconnects. */
-  send(ticket, text, file = null) {
-    const message = { ticket, client_id: clientId(), text, file, at: Date.now() };
+  /** Queues a chat message (or an internal note); returns its client id. It is sent now and
+   * again after reconnects. */
+  send(ticket, text, file = null, internal = false) {
+    const message = { ticket, client_id: clientId(), text, file, internal, at: Date.now() };
     this.outbox.set(message.client_id, message);
     this.persist();
     this.raw(sendFrame(message));

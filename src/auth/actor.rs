@@ -24,6 +24,9 @@ pub struct Actor {
     pub unit_level: String,
     #[serde(skip)]
     pub unit_path: String,
+    /// The expert group, for experts.
+    #[serde(skip)]
+    pub group_id: Option<i64>,
     pub group_name: Option<String>,
     pub specialties: Vec<Specialty>,
     /// The SHA-256 of the session or token this request came with.
@@ -45,7 +48,7 @@ impl Actor {
     pub async fn from_session(auth: &Auth, session: String) -> Result<Actor, AppError> {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.name AS unit_name, \
-             n.level AS unit_level, n.path AS unit_path, g.name AS group_name, \
+             n.level AS unit_level, n.path AS unit_path, u.group_id, g.name AS group_name, \
              g.specialties, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN units n ON n.id = u.unit_id \
              LEFT JOIN expert_groups g ON g.id = u.group_id \
@@ -70,6 +73,7 @@ impl Actor {
             unit_name: row.try_get("unit_name")?,
             unit_level: row.try_get("unit_level")?,
             unit_path: row.try_get("unit_path")?,
+            group_id: row.try_get("group_id")?,
             group_name: row.try_get("group_name")?,
             specialties: parse_specialties(specialties.as_deref().unwrap_or("")),
             session,
@@ -83,6 +87,7 @@ impl Actor {
             && self.role == other.role
             && self.unit_id == other.unit_id
             && self.unit_path == other.unit_path
+            && self.group_id == other.group_id
             && self.specialties == other.specialties
     }
 }

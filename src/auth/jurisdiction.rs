@@ -68,6 +68,7 @@ mod tests {
             unit_name: String::new(),
             unit_level: String::new(),
             unit_path: path.into(),
+            group_id: None,
             group_name: None,
             specialties: specialties.to_vec(),
             session: String::new(),

@@ -8,6 +8,7 @@ pub mod files;
 pub mod journal;
 pub mod metrics;
 pub mod record;
+pub mod replies;
 pub mod repo;
 pub mod routes;
 pub mod service;

@@ -2,14 +2,14 @@
 
 use super::service::{self, NewRequest, Outgoing, Transfer};
 use super::ticket::Move;
-use super::Helpdesk;
+use super::{replies, Helpdesk};
 use crate::auth::{Actor, Auth};
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::org::catalogue;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -26,6 +26,32 @@ where
         .route("/api/tickets/{id}", get(show))
         .route("/api/tickets/{id}/messages", post(message))
         .route("/api/tickets/{id}/{action}", post(act))
+        .route("/api/replies", get(replies_list).post(reply_add))
+        .route("/api/replies/{id}", delete(reply_remove))
+}
+
+async fn replies_list(State(hd): State<Helpdesk>, actor: Actor) -> AppResult<Json<Value>> {
+    let replies = replies::list(&hd.db, &actor).await?;
+    Ok(Json(json!({ "replies": replies })))
+}
+
+async fn reply_add(
+    State(hd): State<Helpdesk>,
+    actor: Actor,
+    ApiJson(body): ApiJson<replies::NewReply>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let reply = replies::add(&hd.db, &actor, body, hd.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "reply": reply }))))
+}
+
+async fn reply_remove(
+    State(hd): State<Helpdesk>,
+    actor: Actor,
+    id: Result<Path<i64>, PathRejection>,
+) -> AppResult<StatusCode> {
+    let Path(id) = id.map_err(|_| AppError::NotFound("reply"))?;
+    replies::remove(&hd.db, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn catalogue_list() -> Json<Value> {
