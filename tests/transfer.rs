@@ -46,9 +46,16 @@ async fn the_assignee_sees_who_could_take_it_and_transfers_with_a_reason() {
 
     let long = "理".repeat(201);
     let (status, _) = app
-        .post(&expert, &format!("{path}/transfer"), json!({ "to": to, "reason": long }))
+        .post(
+            &expert,
+            &format!("{path}/transfer"),
+            json!({ "to": to, "reason": long }),
+        )
         .await;
-    assert_eq!(status, 422, "a reason is one line of at most 200 characters");
+    assert_eq!(
+        status, 422,
+        "a reason is one line of at most 200 characters"
+    );
     let body = json!({ "to": to, "reason": "需市级系统权限" });
     let (status, v) = app.post(&expert, &format!("{path}/transfer"), body).await;
     assert_eq!(status, 200, "{v}");

@@ -60,7 +60,9 @@ pub async fn add(db: &Db, actor: &Actor, new: NewReply, now: Millis) -> AppResul
     let shortcut = new.shortcut.trim().trim_start_matches('/');
     let fits = !shortcut.is_empty()
         && shortcut.chars().count() <= SHORTCUT_MAX_CHARS
-        && shortcut.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        && shortcut
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
     if !fits {
         return Err(AppError::invalid(
             "shortcut",

@@ -111,32 +111,116 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<Ticke
     row.as_ref().map(ticket_from).transpose()
 }
 
-/// One page of tickets under `unit_path`, after the ticket id `cursor` in list order: open
-/// tickets oldest first (longest waiting on top), or with `include_done` all tickets newest first.
-pub async fn list_under(
+/// Which tickets a list holds. Without `open_only` the list runs newest first; with it, oldest
+/// first (longest waiting on top).
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// The unit path the tickets lie under.
+    pub under: String,
+    pub open_only: bool,
+    pub state: Option<TicketState>,
+    pub item_code: Option<String>,
+    /// Words the title or the description contains.
+    pub text: Option<String>,
+    /// Part of the name of the person handling it.
+    pub handler: Option<String>,
+    /// Raised at or after / before, in milliseconds.
+    pub from: Option<Millis>,
+    pub until: Option<Millis>,
+}
+
+/// `text` for a LIKE pattern that matches it anywhere, with `%`, `_` and `\` taken literally.
+fn contains(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+enum Bind {
+    Text(String),
+    Number(i64),
+}
+
+/// A query's conditions and the values they are bound to, numbered as they are added.
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Conditions {
+    /// Adds `clause`, each `?` in it standing for `value` (the same parameter each time).
+    fn add(&mut self, clause: &str, value: Bind) {
+        self.binds.push(value);
+        let mark = format!("${}", self.binds.len());
+        self.clauses.push(clause.replace('?', &mark));
+    }
+}
+
+/// One page of tickets matching `filter`, after the ticket id `cursor` in list order.
+pub async fn list(
     pool: &AnyPool,
-    unit_path: &str,
-    include_done: bool,
+    filter: &Filter,
     cursor: Option<i64>,
     limit: i64,
 ) -> sqlx::Result<Vec<Ticket>> {
-    let sql = if include_done {
-        format!(
-            "{TICKET_SELECT} WHERE t.unit_path LIKE $1 AND t.id < $2 ORDER BY t.id DESC LIMIT $3"
-        )
-    } else {
-        format!(
-            "{TICKET_SELECT} WHERE t.unit_path LIKE $1 AND t.id > $2 \
-             AND t.state IN ('new', 'claimed', 'waiting') ORDER BY t.id LIMIT $3"
-        )
+    let mut c = Conditions::default();
+    c.add(
+        "t.unit_path LIKE ?",
+        Bind::Text(format!("{}%", filter.under)),
+    );
+    if filter.open_only {
+        c.clauses
+            .push("t.state IN ('new', 'claimed', 'waiting')".into());
+    }
+    if let Some(state) = filter.state {
+        c.add("t.state = ?", Bind::Text(state.as_str().into()));
+    }
+    if let Some(item) = &filter.item_code {
+        c.add("t.item_code = ?", Bind::Text(item.clone()));
+    }
+    if let Some(words) = &filter.text {
+        let clause = "(t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\')";
+        c.add(clause, Bind::Text(contains(words)));
+    }
+    if let Some(name) = &filter.handler {
+        c.add(
+            "a.display_name LIKE ? ESCAPE '\\'",
+            Bind::Text(contains(name)),
+        );
+    }
+    if let Some(from) = filter.from {
+        c.add("t.created_at >= ?", Bind::Number(from));
+    }
+    if let Some(until) = filter.until {
+        c.add("t.created_at < ?", Bind::Number(until));
+    }
+    let order = match filter.open_only {
+        true => {
+            c.add("t.id > ?", Bind::Number(cursor.unwrap_or(0)));
+            "t.id"
+        }
+        false => {
+            c.add("t.id < ?", Bind::Number(cursor.unwrap_or(i64::MAX)));
+            "t.id DESC"
+        }
     };
-    let start = cursor.unwrap_or(if include_done { i64::MAX } else { 0 });
-    let rows = sqlx::query(&sql)
-        .bind(format!("{unit_path}%"))
-        .bind(start)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
+    c.binds.push(Bind::Number(limit));
+    let sql = format!(
+        "{TICKET_SELECT} WHERE {} ORDER BY {order} LIMIT ${}",
+        c.clauses.join(" AND "),
+        c.binds.len()
+    );
+    let mut q = sqlx::query(&sql);
+    for bind in c.binds {
+        q = match bind {
+            Bind::Text(text) => q.bind(text),
+            Bind::Number(n) => q.bind(n),
+        };
+    }
+    let rows = q.fetch_all(pool).await?;
     rows.iter().map(ticket_from).collect()
 }
 
@@ -236,7 +320,10 @@ pub struct Candidate {
 
 /// Enabled experts whose unit lies on the path from the region down to `unit_path`, nearest
 /// first; the caller keeps those whose group answers the ticket.
-pub async fn experts_above(conn: &mut AnyConnection, unit_path: &str) -> sqlx::Result<Vec<Candidate>> {
+pub async fn experts_above(
+    conn: &mut AnyConnection,
+    unit_path: &str,
+) -> sqlx::Result<Vec<Candidate>> {
     let rows = sqlx::query(
         "SELECT u.id, u.display_name, n.name AS unit_name, n.path AS unit_path, \
          g.name AS group_name, g.specialties FROM users u \

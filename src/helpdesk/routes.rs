@@ -1,6 +1,6 @@
 //! The HTTP API over tickets. Changes made here reach live clients as events.
 
-use super::service::{self, NewRequest, Outgoing, Transfer};
+use super::service::{self, NewRequest, Outgoing, Search, Transfer};
 use super::ticket::Move;
 use super::{replies, Helpdesk};
 use crate::auth::{Actor, Auth};
@@ -71,6 +71,20 @@ struct ListQuery {
     after: Option<i64>,
     #[serde(default = "default_page")]
     limit: usize,
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    item: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    handler: Option<String>,
+    #[serde(default)]
+    from: Option<i64>,
+    #[serde(default)]
+    until: Option<i64>,
 }
 
 fn default_page() -> usize {
@@ -83,7 +97,16 @@ async fn list(
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
-    let (tickets, next) = service::list_page(&hd, &actor, q.all, q.after, q.limit).await?;
+    let search = Search {
+        q: q.q,
+        unit: q.unit,
+        item: q.item,
+        state: q.state,
+        handler: q.handler,
+        from: q.from,
+        until: q.until,
+    };
+    let (tickets, next) = service::list_page(&hd, &actor, q.all, &search, q.after, q.limit).await?;
     Ok(Json(json!({ "tickets": tickets, "next": next })))
 }
 

@@ -144,23 +144,125 @@ pub async fn ticket(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<TicketVi
     Ok(TicketView::full(&t, actor))
 }
 
-/// One page of the tickets the actor may see, as summaries: open ones oldest first (longest
-/// waiting on top), or with `include_done` all of them newest first. `after` is the cursor a
-/// previous page returned; the next cursor is `None` when the list is complete.
+/// What someone looks for in the tickets they may see (all optional).
+#[derive(Debug, Default, Deserialize)]
+pub struct Search {
+    /// A ticket number (`123` or `#123`), or words in the title or description.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// The code of a unit: tickets raised in its subtree.
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub item: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Part of the name of the person handling it.
+    #[serde(default)]
+    pub handler: Option<String>,
+    #[serde(default)]
+    pub from: Option<i64>,
+    #[serde(default)]
+    pub until: Option<i64>,
+}
+
+impl Search {
+    pub fn is_empty(&self) -> bool {
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+        blank(&self.q)
+            && blank(&self.unit)
+            && blank(&self.item)
+            && blank(&self.state)
+            && blank(&self.handler)
+            && self.from.is_none()
+            && self.until.is_none()
+    }
+}
+
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The filter for `search` by `actor`: always inside their own subtree, whatever was asked.
+async fn filter_for(hd: &Helpdesk, actor: &Actor, search: &Search) -> AppResult<repo::Filter> {
+    let mut filter = repo::Filter {
+        under: actor.unit_path.clone(),
+        item_code: given(&search.item),
+        text: given(&search.q),
+        handler: given(&search.handler),
+        from: search.from,
+        until: search.until,
+        ..repo::Filter::default()
+    };
+    if let Some(text) = &filter.text {
+        text::check_line("q", text, TITLE_MAX_CHARS)?;
+    }
+    if let Some(name) = &filter.handler {
+        text::check_line("handler", name, 50)?;
+    }
+    if let Some(state) = given(&search.state) {
+        let parsed = TicketState::parse(&state);
+        filter.state = Some(parsed.ok_or_else(|| AppError::invalid("state", "unknown state"))?);
+    }
+    if let Some(code) = given(&search.unit) {
+        let unit = hd
+            .db
+            .timed(async {
+                let mut conn = hd.db.read().acquire().await?;
+                crate::org::repo::unit_by_code(&mut conn, &code).await
+            })
+            .await?;
+        match unit {
+            Some(u) if path_covers(&actor.unit_path, &u.path) => filter.under = u.path,
+            _ => {
+                return Err(AppError::invalid(
+                    "unit",
+                    format!("no unit {code} in your area"),
+                ))
+            }
+        }
+    }
+    Ok(filter)
+}
+
+/// A ticket number typed into the search box: `123` or `#123`.
+fn ticket_number(search: &Search) -> Option<i64> {
+    let q = given(&search.q)?;
+    q.strip_prefix('#').unwrap_or(&q).parse().ok()
+}
+
+/// One page of the tickets the actor may see, as summaries. With nothing searched for and not
+/// `include_done`: the open ones, oldest first (longest waiting on top). Otherwise every state,
+/// newest first, narrowed by `search`; a ticket number finds that ticket. `after` is the cursor
+/// a previous page returned; the next cursor is `None` when the list is complete.
 pub async fn list_page(
     hd: &Helpdesk,
     actor: &Actor,
     include_done: bool,
+    search: &Search,
     after: Option<i64>,
     limit: usize,
 ) -> AppResult<(Vec<TicketView>, Option<i64>)> {
+    if let Some(id) = ticket_number(search) {
+        let found = match visible(hd, actor, id).await {
+            Ok(t) => vec![TicketView::summary(&t, actor)],
+            Err(AppError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        return Ok((found, None));
+    }
+    let mut filter = filter_for(hd, actor, search).await?;
+    filter.open_only = !include_done && search.is_empty();
     let limit = limit.clamp(1, PAGE_MAX);
     // The unit path narrows the query; the jurisdiction check decides. Candidates are read
     // until the page is full, so tickets the person may not see do not crowd out those they may.
     let mut page = Vec::new();
     let mut cursor = after;
     for _ in 0..SCAN_PAGES {
-        let read = repo::list_under(hd.db.read(), &actor.unit_path, include_done, cursor, SCAN);
+        let read = repo::list(hd.db.read(), &filter, cursor, SCAN);
         let candidates = hd.db.timed(read).await?;
         let exhausted = (candidates.len() as i64) < SCAN;
         for t in &candidates {
@@ -233,7 +335,9 @@ pub async fn apply(
     let (assignee, body) = match mv {
         Move::Claim => (Some(actor.id), String::new()),
         Move::Transfer => {
-            let to = transfer.to.ok_or_else(|| AppError::invalid("to", "whom to transfer to"))?;
+            let to = transfer
+                .to
+                .ok_or_else(|| AppError::invalid("to", "whom to transfer to"))?;
             let reason = transfer.reason.trim();
             text::check_line("reason", reason, REASON_MAX_CHARS)?;
             let target = transfer_target(hd, &ticket, to).await?;

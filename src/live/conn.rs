@@ -361,7 +361,8 @@ impl Session {
         let mut after = None;
         for page in 0..QUEUE_PAGES {
             let hd = &self.live.helpdesk;
-            let listed = service::list_page(hd, actor, false, after, QUEUE_PAGE).await;
+            let all_open = service::Search::default();
+            let listed = service::list_page(hd, actor, false, &all_open, after, QUEUE_PAGE).await;
             let (tickets, next) = match listed {
                 Ok(found) => found,
                 Err(err) => {

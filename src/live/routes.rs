@@ -6,17 +6,17 @@ use super::Live;
 use crate::auth::actor::{token_from_headers, token_source, TokenSource};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::http::origin::{same_origin, Scheme};
-use axum::extract::ws::WebSocketUpgrade;
 use crate::helpdesk::service;
+use crate::http::origin::{same_origin, Scheme};
 use axum::extract::rejection::PathRejection;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRef, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
 use futures_util::StreamExt;
+use serde_json::{json, Value};
 
 pub fn router<S>() -> Router<S>
 where

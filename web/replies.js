@@ -1,0 +1,78 @@
+// Canned replies in the message box: typing "/" and part of a shortcut opens a list of the
+// group's replies; arrows move, Enter or Tab puts the reply in place of "/…", Escape closes.
+
+import { el } from "./format.js";
+import { api } from "./api.js";
+
+let loading = null;
+
+/** The person's group's replies, read once per page. */
+function replies() {
+  loading ??= api("GET", "/api/replies").then((r) => r.replies).catch(() => { loading = null; return []; });
+  return loading;
+}
+
+export class Replies {
+  constructor(input) {
+    this.input = input;
+    this.menu = el("ul.replies", { role: "listbox", hidden: true });
+    this.shown = [];
+    this.at = 0;
+  }
+
+  /** The "/word" being typed before the caret, if any. */
+  token() {
+    const before = this.input.value.slice(0, this.input.selectionStart);
+    const match = before.match(/(^|\s)\/([^\s/]*)$/);
+    return match ? { start: before.length - match[2].length - 1, word: match[2] } : null;
+  }
+
+  async onInput() {
+    const token = this.token();
+    if (!token) return this.hide();
+    const all = await replies();
+    const word = token.word.toLowerCase();
+    this.shown = all.filter((r) => r.shortcut.toLowerCase().startsWith(word) || r.title.includes(token.word)).slice(0, 8);
+    this.at = 0;
+    this.draw();
+  }
+
+  draw() {
+    this.menu.hidden = this.shown.length === 0;
+    this.menu.replaceChildren(...this.shown.map((r, i) => el("li", {
+      role: "option", "aria-selected": String(i === this.at), dataset: { shortcut: r.shortcut },
+      onmousedown: (e) => { e.preventDefault(); this.insert(r); },
+    }, el("b", { text: `/${r.shortcut}` }), ` ${r.title}`)));
+  }
+
+  hide() { this.menu.hidden = true; this.shown = []; }
+
+  /** Handles a key while the list is open; true when the key was the list's. */
+  onKey(e) {
+    if (this.menu.hidden) return false;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      this.at = (this.at + (e.key === "ArrowDown" ? 1 : this.shown.length - 1)) % this.shown.length;
+      this.draw();
+    } else if ((e.key === "Enter" || e.key === "Tab") && !e.isComposing) {
+      this.insert(this.shown[this.at]);
+    } else if (e.key === "Escape") {
+      this.hide();
+    } else {
+      return false;
+    }
+    e.preventDefault();
+    return true;
+  }
+
+  insert(reply) {
+    const token = this.token();
+    if (!token || !reply) return this.hide();
+    const value = this.input.value;
+    const end = this.input.selectionStart;
+    this.input.value = value.slice(0, token.start) + reply.body + value.slice(end);
+    const caret = token.start + reply.body.length;
+    this.input.setSelectionRange(caret, caret);
+    this.hide();
+    this.input.focus();
+  }
+}
