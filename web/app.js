@@ -8,7 +8,7 @@ import { Live } from "./live.js";
 import { setCatalogue } from "./tickets.js";
 import { clerkView } from "./clerk.js";
 import { load, save, clearAll } from "./store.js";
-import { expertView } from "./expert.js";
+import { staffView } from "./staff.js";
 import { auditPanel, mayReadAudit } from "./audit.js";
 
 const main = document.getElementById("main");
@@ -88,7 +88,7 @@ async function start(me) {
     clerkView({ me, live, catalogue, main });
   } else {
     if (me.role === "expert") presenceControl(live);
-    expertView({ me, live, main });
+    staffView({ me, live, main, catalogue });
     auditSwitch(main);
   }
   live.connect();

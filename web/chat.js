@@ -23,6 +23,7 @@ export class ChatPane {
     this.pending = new Map(); // client id → bubble
     this.presence = new Map();
     this.internal = false;
+    this.chosen = null; // "reply" or "note" once the writer picks one
     this.root = el("section.chat", { "aria-label": ticket.title, dataset: { ticket: ticket.id } });
     this.header = el("header");
     this.request = el("div.request", { hidden: true });
@@ -87,8 +88,8 @@ export class ChatPane {
   /** A message box where the server lets this person write; a note box for staff. */
   renderComposer() {
     const send = this.may("send"), note = this.may("note");
-    if (!send && this.internal === false && note) this.internal = true;
-    if (!note) this.internal = false;
+    // A reply where one may reply, unless the writer chose a note; a note where only that is open.
+    this.internal = note && (!send || this.chosen === "note");
     this.composer.hidden = !send && !note;
     this.readOnly.hidden = send || note;
     this.readOnly.textContent = this.ticket.state === "resolved" || this.ticket.state === "closed"
@@ -96,7 +97,7 @@ export class ChatPane {
     this.modes.hidden = !(send && note);
     this.modes.replaceChildren(...[["reply", false], ["note", true]].map(([name, internal]) => el("button.mode", {
       type: "button", role: "radio", "aria-checked": String(this.internal === internal), dataset: { mode: name },
-      text: t(`chat.mode.${name}`), onclick: () => { this.internal = internal; this.renderComposer(); this.input.focus(); },
+      text: t(`chat.mode.${name}`), onclick: () => { this.chosen = internal ? "note" : "reply"; this.renderComposer(); this.input.focus(); },
     })));
     this.composer.classList.toggle("note-mode", this.internal);
     this.input.placeholder = this.internal ? t("chat.note.input") : t("chat.input");

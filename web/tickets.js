@@ -1,4 +1,5 @@
-// Ticket lists: one row per ticket with state, unit, service item, tier and waiting time.
+// Ticket lists: one row per ticket with state, unit, service item, tier, waiting time and
+// unread messages; optionally under a heading per group (a unit).
 
 import { el, duration } from "./format.js";
 import { t } from "./i18n.js";
@@ -11,19 +12,29 @@ export function setCatalogue(catalogue) {
 
 export function itemName(code) { return itemNames.get(code) ?? code; }
 
+export function isOpen(ticket) {
+  return ticket.state === "new" || ticket.state === "claimed" || ticket.state === "waiting";
+}
+
 export function stateBadge(state) {
   return el(`span.badge.${state}`, { text: t(`state.${state}`), dataset: { state } });
 }
 
 /** Renders `tickets` into `list`, marking `activeId`; `open(ticket)` on click or Enter. */
-export function renderList(list, tickets, { activeId, open, empty, now = Date.now() }) {
+export function renderList(list, tickets, { activeId, open, empty, unread = new Map(), group = null, now = Date.now() }) {
   list.replaceChildren();
   if (tickets.length === 0) {
     list.append(el("li.empty", { text: empty }));
     return;
   }
+  let heading = null;
   for (const ticket of tickets) {
+    if (group && group(ticket) !== heading) {
+      heading = group(ticket);
+      list.append(el("li.group", { role: "presentation", text: heading }));
+    }
     const waited = now - ticket.created_at;
+    const count = unread.get(ticket.id);
     const li = el("li", {
       tabindex: 0,
       class: ticket.id === activeId ? "active" : null,
@@ -32,7 +43,9 @@ export function renderList(list, tickets, { activeId, open, empty, now = Date.no
       onkeydown: (e) => { if (e.key === "Enter") open(ticket); },
     },
       el("span.title", { text: ticket.title, title: ticket.title }),
-      stateBadge(ticket.state),
+      el("span.marks", {},
+        count ? el("span.unread", { text: count, "aria-label": t("unread", { n: count }) }) : null,
+        stateBadge(ticket.state)),
       el("span.meta", {},
         `#${ticket.id} · ${ticket.unit_name} · ${itemName(ticket.item_code)} · `,
         el(`span.tier.${ticket.difficulty}`, { text: t(`tier.${ticket.difficulty}`) }),

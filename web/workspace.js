@@ -17,6 +17,7 @@ export class Workspace {
     this.body = el("div.work-body");
     this.root = el("section.work", {}, this.tabs, this.body);
     this.onActive = () => {};
+    this.onUnread = () => {};
     live.on("snapshot", (f) => this.panes.get(f.ticket.id)?.applySnapshot(f));
     live.on("event", (f) => this.onEvent(f.event));
     live.on("ack", (f) => this.panes.get(f.ticket)?.applyAck(f));
@@ -52,6 +53,7 @@ export class Workspace {
     if (event.ticket_id !== this.active && event.kind === "message" && event.actor_id !== this.me.id) {
       this.unread.set(event.ticket_id, (this.unread.get(event.ticket_id) ?? 0) + 1);
       this.render();
+      this.onUnread();
     }
   }
 

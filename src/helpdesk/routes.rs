@@ -22,6 +22,7 @@ where
 {
     Router::new()
         .route("/api/catalogue", get(catalogue_list))
+        .route("/api/units", get(units_list))
         .route("/api/tickets", get(list).post(create))
         .route("/api/tickets/{id}", get(show))
         .route("/api/tickets/{id}/messages", post(message))
@@ -52,6 +53,19 @@ async fn reply_remove(
     let Path(id) = id.map_err(|_| AppError::NotFound("reply"))?;
     replies::remove(&hd.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The units in the person's subtree, for choosing one in a search.
+async fn units_list(State(hd): State<Helpdesk>, actor: Actor) -> AppResult<Json<Value>> {
+    let read = crate::org::repo::units_under(hd.db.read(), &actor.unit_path);
+    let units: Vec<Value> = hd
+        .db
+        .timed(read)
+        .await?
+        .iter()
+        .map(|u| json!({ "code": u.code, "name": u.name, "level": u.level, "path": u.path }))
+        .collect();
+    Ok(Json(json!({ "units": units })))
 }
 
 async fn catalogue_list() -> Json<Value> {

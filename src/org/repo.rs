@@ -31,6 +31,17 @@ pub async fn unit_by_code(conn: &mut AnyConnection, code: &str) -> sqlx::Result<
     row.as_ref().map(unit_from).transpose()
 }
 
+/// Every unit under `path` (itself included), in tree order: code, name, level and path.
+pub async fn units_under(pool: &sqlx::AnyPool, path: &str) -> sqlx::Result<Vec<Unit>> {
+    let rows = sqlx::query(
+        "SELECT id, code, name, level, path FROM units WHERE path LIKE $1 ORDER BY path",
+    )
+    .bind(format!("{path}%"))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(unit_from).collect()
+}
+
 pub async fn unit_count(conn: &mut AnyConnection) -> sqlx::Result<i64> {
     sqlx::query("SELECT COUNT(*) AS n FROM units")
         .fetch_one(conn)

@@ -57,7 +57,7 @@ test("a clerk's help request reaches the county expert live and is resolved", as
   expert.once("dialog", (d) => d.accept());
   await expertChat.locator("button[data-action=resolve]", { hasText: "办结" }).click();
   await clerkChat.locator(".badge", { hasText: "已办结" }).waitFor();
-  await clerkChat.locator(".note", { hasText: "已办结" }).waitFor();
+  await clerkChat.locator(".event", { hasText: "已办结" }).waitFor();
   await clerk.locator("ul.tickets li", { hasText: "社保卡密码重置失败" }).locator(".badge", { hasText: "已办结" }).waitFor();
   await expert.screenshot({ path: join(shots, "5-expert-resolved.png") });
   await clerk.screenshot({ path: join(shots, "6-clerk-sees-resolved.png") });
