@@ -57,10 +57,12 @@ export class ChatPane {
 
   renderHeader() {
     const tk = this.ticket;
-    const other = this.mine(tk.creator_id) ? tk.assignee_id : tk.creator_id;
-    const otherName = this.mine(tk.creator_id) ? tk.assignee_name : tk.creator_name;
-    const status = this.presence.get(other) ?? "offline";
-    const party = other ? t("chat.with", { name: otherName, status: t(`presence.${status}`) }) : t("chat.unassigned");
+    const seen = (id) => t(`presence.${this.presence.get(id) ?? "offline"}`);
+    // The clerk sees their expert; everyone else sees both sides.
+    const party = this.mine(tk.creator_id)
+      ? (tk.assignee_id ? t("chat.with", { name: tk.assignee_name, status: seen(tk.assignee_id) }) : t("chat.unassigned"))
+      : [t("chat.clerk", { name: tk.creator_name, status: seen(tk.creator_id) }),
+        tk.assignee_id ? t("chat.handler", { name: tk.assignee_name, status: seen(tk.assignee_id) }) : t("chat.unassigned")].join(" · ");
     const open = tk.state === "new" || tk.state === "claimed" || tk.state === "waiting";
     const age = open ? ` · ${t("waited", { d: duration(Date.now() - tk.created_at) })}` : "";
     this.header.replaceChildren(

@@ -7,20 +7,24 @@ import { api } from "./api.js";
 import { renderList, upsert } from "./tickets.js";
 import { Workspace } from "./workspace.js";
 import { load, save } from "./store.js";
+import { upload, ACCEPT_ATTR } from "./attach.js";
 
 export function clerkView({ me, live, catalogue, main }) {
   const tickets = new Map();
   const workspace = new Workspace({ me, live });
   const list = el("ul.tickets", { "aria-label": t("clerk.mine") });
   const count = el("span.count.zero", { text: "0" });
-  const form = requestForm(catalogue, async (body, button) => {
+  const form = requestForm(catalogue, async (body, file, button) => {
     button.disabled = true;
     button.textContent = t("form.busy");
     try {
+      // The screenshot goes up first, so a failed upload leaves no request without it.
+      const hash = file ? (await upload(file)).hash : null;
       const { ticket } = await api("POST", "/api/tickets", body);
       upsert(tickets, ticket);
       redraw();
       workspace.open(ticket);
+      if (hash) workspace.panes.get(ticket.id)?.queue("", hash, false);
       form.reset();
       toast(t("form.submitted"));
     } catch (err) {
@@ -71,6 +75,7 @@ function requestForm(catalogue, submit) {
     ...["small", "big", "hard"].map((d) => el("option", { value: d, text: t(`tier.${d}`) })));
   const title = el("input", { name: "title", id: "title", required: true, maxlength: 100, placeholder: t("form.title.placeholder") });
   const body = el("textarea", { name: "body", id: "body", rows: 3, maxlength: 4000, placeholder: t("form.body.placeholder") });
+  const file = el("input", { name: "file", id: "file", type: "file", accept: ACCEPT_ATTR });
   const button = el("button", { type: "submit", text: t("form.submit") });
   const form = el("form", { id: "raise" },
     el("label", { for: "item", text: t("form.item") }), item,
@@ -80,10 +85,11 @@ function requestForm(catalogue, submit) {
     el("div.hint", { text: t("tier.hint") }),
     el("label", { for: "title", text: t("form.title") }), title,
     el("label", { for: "body", text: t("form.body") }), body,
+    el("label", { for: "file", text: t("form.file") }), file,
     button);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    submit({ item_code: item.value, kind: kind.value, difficulty: difficulty.value, title: title.value, body: body.value }, button);
+    submit({ item_code: item.value, kind: kind.value, difficulty: difficulty.value, title: title.value, body: body.value }, file.files[0], button);
   });
   return form;
 }

@@ -48,6 +48,9 @@ export async function signIn(browser, url, username) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
   const page = await context.newPage();
   page.on("pageerror", (e) => { throw e; });
+  // Every WebSocket frame the page receives, for checking what reached this person at all.
+  page.wsFrames = [];
+  page.on("websocket", (ws) => ws.on("framereceived", (f) => page.wsFrames.push(String(f.payload))));
   await page.goto(url);
   await page.fill("#username", username);
   await page.fill("#password", "backstop");
