@@ -10,6 +10,7 @@ import { clerkView } from "./clerk.js";
 import { load, save, clearAll } from "./store.js";
 import { staffView } from "./staff.js";
 import { auditPanel, mayReadAudit } from "./audit.js";
+import { Notifier } from "./notify.js";
 
 const main = document.getElementById("main");
 const DEMO = ["clerk.dawan", "agent.niuying", "expert.jingyuan", "expert.guyuan", "expert.vendor", "supervisor.jingyuan", "admin"];
@@ -84,11 +85,13 @@ async function start(me) {
   };
   showConnection(live);
   live.on("auth-lost", () => { save("me", null); location.reload(); });
+  const notifier = new Notifier(me);
   if (me.role === "clerk") {
-    clerkView({ me, live, catalogue, main });
+    clerkView({ me, live, catalogue, main, notifier });
   } else {
     if (me.role === "expert") presenceControl(live);
-    staffView({ me, live, main, catalogue });
+    notifier.mount(document.getElementById("sound"));
+    staffView({ me, live, main, catalogue, notifier });
     auditSwitch(main);
   }
   live.connect();

@@ -96,8 +96,12 @@ export class ChatPane {
     this.readOnly.hidden = send || note;
     this.readOnly.textContent = this.ticket.state === "resolved" || this.ticket.state === "closed"
       ? t("chat.finished") : t("chat.read_only");
-    this.modes.hidden = !(send && note);
-    this.modes.replaceChildren(...[["reply", false], ["note", true]].map(([name, internal]) => el("button.mode", {
+    this.modes.hidden = !note;
+    if (!send) {
+      // Only a note is open: say why there is no reply.
+      const why = this.may("claim") ? "chat.note_only.claim" : "chat.note_only";
+      this.modes.replaceChildren(el("span.hint", { text: t(why) }));
+    } else this.modes.replaceChildren(...[["reply", false], ["note", true]].map(([name, internal]) => el("button.mode", {
       type: "button", role: "radio", "aria-checked": String(this.internal === internal), dataset: { mode: name },
       text: t(`chat.mode.${name}`), onclick: () => { this.chosen = internal ? "note" : "reply"; this.renderComposer(); this.input.focus(); },
     })));

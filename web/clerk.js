@@ -9,9 +9,9 @@ import { Workspace } from "./workspace.js";
 import { load, save } from "./store.js";
 import { upload, ACCEPT_ATTR } from "./attach.js";
 
-export function clerkView({ me, live, catalogue, main }) {
+export function clerkView({ me, live, catalogue, main, notifier }) {
   const tickets = new Map();
-  const workspace = new Workspace({ me, live });
+  const workspace = new Workspace({ me, live, notifier });
   const list = el("ul.tickets", { "aria-label": t("clerk.mine") });
   const count = el("span.count.zero", { text: "0" });
   const form = requestForm(catalogue, async (body, file, button) => {

@@ -8,9 +8,9 @@ import { renderList, upsert, isOpen } from "./tickets.js";
 import { Workspace } from "./workspace.js";
 import { searchPanel } from "./search.js";
 
-export function staffView({ me, live, main, catalogue }) {
+export function staffView({ me, live, main, catalogue, notifier }) {
   const tickets = new Map();
-  const workspace = new Workspace({ me, live });
+  const workspace = new Workspace({ me, live, notifier });
   const expert = me.role === "expert";
   const names = expert ? ["new", "mine", "open", "find"] : ["new", "open", "find"];
   let tab = load() ?? "new";
@@ -56,6 +56,7 @@ export function staffView({ me, live, main, catalogue }) {
   });
   live.on("ticket", (f) => {
     const tk = f.ticket;
+    if (tk.state === "new" && !tickets.has(tk.id)) notifier.newRequest(tk);
     if (isOpen(tk)) upsert(tickets, tk);
     else tickets.delete(tk.id);
     redraw();

@@ -7,9 +7,10 @@ import { ChatPane } from "./chat.js";
 import { load, save } from "./store.js";
 
 export class Workspace {
-  constructor({ me, live }) {
+  constructor({ me, live, notifier }) {
     this.me = me;
     this.live = live;
+    this.notifier = notifier;
     this.panes = new Map();
     this.unread = new Map();
     this.active = null;
@@ -31,6 +32,7 @@ export class Workspace {
       this.remember();
     });
     this.tabsKey = `tabs.${me.id}`;
+    document.addEventListener("visibilitychange", () => this.seen());
     this.render();
   }
 
@@ -50,11 +52,21 @@ export class Workspace {
     const pane = this.panes.get(event.ticket_id);
     if (!pane) return;
     pane.applyEvent(event);
-    if (event.ticket_id !== this.active && event.kind === "message" && event.actor_id !== this.me.id) {
+    const written = event.kind === "message" || event.kind === "note";
+    const unseen = event.ticket_id !== this.active || document.hidden;
+    if (written && unseen && event.actor_id !== this.me.id) {
       this.unread.set(event.ticket_id, (this.unread.get(event.ticket_id) ?? 0) + 1);
+      this.notifier.message(event);
       this.render();
       this.onUnread();
     }
+  }
+
+  /** The active conversation is read once the page is looked at again. */
+  seen() {
+    if (document.hidden || !this.unread.delete(this.active)) return;
+    this.render();
+    this.onUnread();
   }
 
   open(ticket, focus = true) {
@@ -92,6 +104,7 @@ export class Workspace {
         el("span.close", { role: "button", "aria-label": "close", text: "×", onclick: (e) => { e.stopPropagation(); this.close(id); } }));
     }));
     this.tabs.hidden = this.panes.size === 0;
+    this.notifier.unread([...this.unread.values()].reduce((a, b) => a + b, 0));
     const pane = this.panes.get(this.active);
     this.body.replaceChildren(pane ? pane.root : el("div.placeholder", { text: t("chat.placeholder") }));
   }
