@@ -65,8 +65,11 @@ export class ChatPane {
         tk.assignee_id ? t("chat.handler", { name: tk.assignee_name, status: seen(tk.assignee_id) }) : t("chat.unassigned")].join(" · ");
     const open = tk.state === "new" || tk.state === "claimed" || tk.state === "waiting";
     const age = open ? ` · ${t("waited", { d: duration(Date.now() - tk.created_at) })}` : "";
+    const back = el("button.link.back", {
+      type: "button", text: t("chat.back"), onclick: () => this.root.dispatchEvent(new CustomEvent("back", { bubbles: true })),
+    });
     this.header.replaceChildren(
-      el("h2", { text: `#${tk.id} ${tk.title}` }),
+      el("div.heading", {}, back, el("h2", { text: `#${tk.id} ${tk.title}` })),
       el("div.actions", {}, stateBadge(tk.state), ...this.buttons()),
       el("div.meta", {},
         `${tk.unit_name} · ${itemName(tk.item_code)} · ${t(`kind.${tk.kind}`)} · `,

@@ -57,7 +57,7 @@ export function clerkView({ me, live, catalogue, main, notifier }) {
   const side = el("aside.side", {},
     el("h2", { text: t("clerk.new") }), form,
     el("h2", {}, t("clerk.mine"), count), list);
-  main.replaceChildren(el("div.layout", {}, side, workspace.root));
+  main.replaceChildren(workspace.layout(side));
   redraw();
   workspace.restore();
   setInterval(redraw, 60000);

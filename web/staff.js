@@ -64,7 +64,7 @@ export function staffView({ me, live, main, catalogue, notifier }) {
   live.on("ticket_removed", (f) => { tickets.delete(f.ticket); redraw(); });
   live.subscribeQueue();
   const side = el("aside.side", {}, el("div.tabs", { role: "tablist", "aria-label": t("queue.lists") }, ...tabButtons), list, search.root);
-  main.replaceChildren(el("div.layout", {}, side, workspace.root));
+  main.replaceChildren(workspace.layout(side));
   redraw();
   workspace.restore();
   setInterval(redraw, 30000);

@@ -6,6 +6,8 @@ import { t } from "./i18n.js";
 import { ChatPane } from "./chat.js";
 import { load, save } from "./store.js";
 
+const PHONE = matchMedia("(max-width: 720px)");
+
 export class Workspace {
   constructor({ me, live, notifier }) {
     this.me = me;
@@ -34,6 +36,13 @@ export class Workspace {
     this.tabsKey = `tabs.${me.id}`;
     document.addEventListener("visibilitychange", () => this.seen());
     this.render();
+  }
+
+  /** The page: the lists beside the conversations; on a phone one of the two at a time. */
+  layout(side) {
+    this.page = el("div.layout", { dataset: { view: "list" } }, side, this.root);
+    this.root.addEventListener("back", () => { this.page.dataset.view = "list"; });
+    return this.page;
   }
 
   /** Reopens the conversations that were open before a reload. */
@@ -78,7 +87,9 @@ export class Workspace {
     this.unread.delete(ticket.id);
     this.render();
     this.remember();
-    if (focus) this.panes.get(ticket.id).input.focus();
+    if (focus && this.page) this.page.dataset.view = "ticket";
+    // On a phone the keyboard would cover the conversation just opened.
+    if (focus && !PHONE.matches) this.panes.get(ticket.id).input.focus();
     this.onActive(ticket.id);
   }
 
@@ -87,6 +98,7 @@ export class Workspace {
     this.unread.delete(id);
     this.live.unfollow(id);
     if (this.active === id) this.active = [...this.panes.keys()].pop() ?? null;
+    if (this.active === null && this.page) this.page.dataset.view = "list";
     this.render();
     this.remember();
     this.onActive(this.active);

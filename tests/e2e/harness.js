@@ -43,9 +43,10 @@ export async function startBrowser() {
   });
 }
 
-/** A signed-in page for a demo login, at office-PC size. */
-export async function signIn(browser, url, username) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+/** A signed-in page for a demo login, at office-PC size or (`phone`) a phone's 390×844. */
+export async function signIn(browser, url, username, { phone = false } = {}) {
+  const size = phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : { viewport: { width: 1366, height: 768 } };
+  const context = await browser.newContext({ ...size, locale: "zh-CN" });
   const page = await context.newPage();
   page.on("pageerror", (e) => { throw e; });
   // Every WebSocket frame the page receives, for checking what reached this person at all.
@@ -57,4 +58,20 @@ export async function signIn(browser, url, username) {
   await page.click("form.login button[type=submit]");
   await page.locator("#conn[data-state=connected]").waitFor();
   return page;
+}
+
+/** Asserts nothing scrolls sideways and every visible control lies within the screen's width. */
+export async function assertFits(page, where) {
+  const problems = await page.evaluate(() => {
+    const width = window.innerWidth;
+    const out = [];
+    if (document.documentElement.scrollWidth > width) out.push(`page is ${document.documentElement.scrollWidth}px wide`);
+    for (const node of document.querySelectorAll("button, input, select, textarea, a, [role=tab]")) {
+      const r = node.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || getComputedStyle(node).visibility === "hidden") continue;
+      if (r.left < -1 || r.right > width + 1) out.push(`${node.tagName} "${(node.textContent || node.id || node.name).trim().slice(0, 20)}" spans ${Math.round(r.left)}–${Math.round(r.right)}`);
+    }
+    return out;
+  });
+  if (problems.length) throw new Error(`${where}: ${problems.join("; ")}`);
 }
