@@ -71,7 +71,10 @@ async fn tickets_are_found_by_each_field_within_the_searchers_area() {
         find(&region, &format!("handler={}", q("杨志"))).await,
         ["社保卡密码锁定"]
     );
-    assert_eq!(find(&region, &format!("q=%23{pension}")).await, ["养老待遇认证失败"]);
+    assert_eq!(
+        find(&region, &format!("q=%23{pension}")).await,
+        ["养老待遇认证失败"]
+    );
     assert_eq!(
         find(&county, &format!("q={}", q("#999999"))).await,
         Vec::<String>::new()
@@ -86,8 +89,7 @@ async fn tickets_are_found_by_each_field_within_the_searchers_area() {
         5,
         "'%' is a character too (every description holds it)"
     );
-    let created = app.get(&region, &format!("/api/tickets/{late}")).await.1["ticket"]
-        ["created_at"]
+    let created = app.get(&region, &format!("/api/tickets/{late}")).await.1["ticket"]["created_at"]
         .as_i64()
         .expect("created_at");
     assert_eq!(

@@ -123,6 +123,18 @@ fn recompute(
     Ok(differs == 0 && out.len() == expected.len())
 }
 
+/// A first password for someone added without one: 12 characters that are not easily
+/// confused when read aloud or copied by hand (no 0/O, 1/l/I).
+pub fn generated() -> anyhow::Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 12];
+    getrandom::getrandom(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
+}
+
 /// Passwords too common to allow, one a line (lowercase).
 const COMMON: &str = include_str!("common_passwords.txt");
 

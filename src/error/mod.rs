@@ -52,6 +52,8 @@ pub enum AppError {
     Stale,
     #[error("{0}")]
     Conflict(String),
+    #[error("{} line(s) cannot be taken; nothing was changed", .0.len())]
+    InvalidRows(Vec<RowProblem>),
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("you have {0} open requests; wait until some are resolved")]
@@ -99,6 +101,7 @@ impl AppError {
             Self::InvalidState(_) => "invalid_state",
             Self::Stale => "stale",
             Self::Conflict(_) => "conflict",
+            Self::InvalidRows(_) => "invalid_rows",
             Self::RateLimited { .. } | Self::TooManyOpen(_) => "rate_limited",
             Self::Locked { .. } => "account_locked",
             Self::Unavailable(_) | Self::Unconfirmed => "storage_unavailable",
@@ -118,7 +121,9 @@ impl AppError {
             Self::BinaryUnsupported => StatusCode::BAD_REQUEST,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Invalid { .. } | Self::TooLong { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid { .. } | Self::TooLong { .. } | Self::InvalidRows(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::InvalidState(_) | Self::Stale | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::Locked { .. } | Self::TooManyOpen(_) => {
                 StatusCode::TOO_MANY_REQUESTS
@@ -149,6 +154,10 @@ impl AppError {
         ErrorBody {
             code: self.code(),
             message: self.to_string(),
+            rows: match self {
+                Self::InvalidRows(rows) => Some(rows.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -168,6 +177,9 @@ impl From<sqlx::Error> for AppError {
 pub struct ErrorBody {
     pub code: &'static str,
     pub message: String,
+    /// For an uploaded file refused whole: what is wrong on which line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RowProblem>>,
 }
 
 impl IntoResponse for AppError {
@@ -206,4 +218,12 @@ mod tests {
         assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(err.body().message.contains("nothing was saved"));
     }
+}
+
+/// One line of an uploaded file that cannot be taken (lines count from 1, the header included).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
 }

@@ -4,6 +4,8 @@
 //! the same transaction as its audit record. `routes` then closes their open sockets at once
 //! (4003); sockets held by another process find out at their next session check.
 
+pub mod add;
+pub mod directory;
 pub mod routes;
 
 pub use routes::router;

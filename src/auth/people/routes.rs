@@ -1,16 +1,16 @@
 //! `/api/people/{id}/…`: an administrator changes the access of a person in their subtree.
 //! Every change that ends the person's sessions also closes their open sockets here, at once.
 
-use super::{record, Change};
+use super::{add, directory, record, Change};
 use crate::auth::jurisdiction::path_covers;
 use crate::auth::{password, user_topic, Actor, Auth, SIGNED_OUT};
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::events::{everyone, Event, Payload};
 use crate::org::Role;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{patch, post, put};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -21,9 +21,60 @@ where
     Auth: FromRef<S>,
 {
     Router::new()
+        .route("/api/people", get(list).post(add_one))
+        .route("/api/people/import", post(import))
+        .route("/api/people/groups", get(groups))
         .route("/api/people/{id}", patch(change))
         .route("/api/people/{id}/password", put(set_password))
         .route("/api/people/{id}/{action}", post(act))
+}
+
+fn admin(actor: &Actor) -> AppResult<()> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// `GET /api/people`: a page of the people in the administrator's subtree.
+async fn list(
+    State(auth): State<Auth>,
+    actor: Actor,
+    query: Result<Query<directory::Query>, QueryRejection>,
+) -> AppResult<Json<Value>> {
+    admin(&actor)?;
+    let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
+    let (people, next) = directory::list(&auth.db, &actor.unit_path, &q, auth.clock.now()).await?;
+    Ok(Json(json!({ "people": people, "next": next })))
+}
+
+/// `GET /api/people/groups`: the expert groups the administrator may put people in.
+async fn groups(State(auth): State<Auth>, actor: Actor) -> AppResult<Json<Value>> {
+    admin(&actor)?;
+    let groups = directory::groups(&auth.db, &actor.unit_path).await?;
+    Ok(Json(json!({ "groups": groups })))
+}
+
+/// `POST /api/people`: one person, checked like a line of an imported file.
+async fn add_one(
+    State(auth): State<Auth>,
+    actor: Actor,
+    ApiJson(row): ApiJson<add::Row>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let added = add::add(&auth.db, &actor, vec![(1, row)], auth.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "added": added }))))
+}
+
+/// `POST /api/people/import`: a CSV file of people, all or none.
+async fn import(
+    State(auth): State<Auth>,
+    actor: Actor,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    admin(&actor)?;
+    let rows = add::parse_csv(&body)?;
+    let added = add::add(&auth.db, &actor, rows, auth.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "added": added }))))
 }
 
 /// The person with `id`, if the actor is an administrator whose subtree holds them.
