@@ -225,5 +225,7 @@ mod tests {
 pub struct RowProblem {
     pub line: usize,
     pub field: String,
+    /// A stable word for what is wrong, for a console to say in its own language.
+    pub reason: &'static str,
     pub message: String,
 }

@@ -50,18 +50,29 @@ pub struct Added {
 pub fn parse_csv(bytes: &[u8]) -> AppResult<Vec<(usize, Row)>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let problem = |line: usize, field: &str, message: String| RowProblem {
+    let problem = |line: usize, reason: &'static str, message: String| RowProblem {
         line,
-        field: field.to_string(),
+        field: String::new(),
+        reason,
         message,
     };
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|f| f.trim().to_lowercase()).collect(),
-        Err(e) => return Err(AppError::InvalidRows(vec![problem(1, "", e.to_string())])),
+        Err(e) => {
+            return Err(AppError::InvalidRows(vec![problem(
+                1,
+                "bad_csv",
+                e.to_string(),
+            )]))
+        }
     };
     if header.iter().map(String::as_str).ne(HEADER) {
         let message = format!("the first line must be: {}", HEADER.join(","));
-        return Err(AppError::InvalidRows(vec![problem(1, "", message)]));
+        return Err(AppError::InvalidRows(vec![problem(
+            1,
+            "bad_header",
+            message,
+        )]));
     }
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -69,7 +80,9 @@ pub fn parse_csv(bytes: &[u8]) -> AppResult<Vec<(usize, Row)>> {
         let line = n + 2;
         if rows.len() + problems.len() >= MAX_ROWS {
             let message = format!("at most {MAX_ROWS} people in one file");
-            return Err(AppError::InvalidRows(vec![problem(line, "", message)]));
+            return Err(AppError::InvalidRows(vec![problem(
+                line, "too_many", message,
+            )]));
         }
         match record {
             Ok(r) if r.len() == HEADER.len() => {
@@ -88,10 +101,10 @@ pub fn parse_csv(bytes: &[u8]) -> AppResult<Vec<(usize, Row)>> {
             }
             Ok(r) => problems.push(problem(
                 line,
-                "",
+                "field_count",
                 format!("{} fields; expected {}", r.len(), HEADER.len()),
             )),
-            Err(e) => problems.push(problem(line, "", e.to_string())),
+            Err(e) => problems.push(problem(line, "bad_csv", e.to_string())),
         }
     }
     if !problems.is_empty() {
@@ -100,7 +113,7 @@ pub fn parse_csv(bytes: &[u8]) -> AppResult<Vec<(usize, Row)>> {
     if rows.is_empty() {
         return Err(AppError::InvalidRows(vec![problem(
             2,
-            "",
+            "empty_file",
             "no people in the file".into(),
         )]));
     }
@@ -179,7 +192,7 @@ pub async fn add(
 
 async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec<Checked>> {
     let mut problems = Vec::new();
-    let mut refuse = |line: usize, err: AppError| {
+    let mut refuse = |line: usize, reason: &'static str, err: AppError| {
         let (field, message) = match &err {
             AppError::Invalid { field, message } => (field.to_string(), message.clone()),
             other => (String::new(), other.to_string()),
@@ -187,6 +200,7 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
         problems.push(RowProblem {
             line,
             field,
+            reason,
             message,
         });
     };
@@ -203,33 +217,45 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
         let username = match Username::parse(&row.username) {
             Ok(u) => u,
             Err(e) => {
-                refuse(line, e);
+                refuse(line, "bad_username", e);
                 continue;
             }
         };
         if let Some(first) = seen.insert(username.as_str().to_string(), line) {
             let message = format!("username {} is already on line {first}", username.as_str());
-            refuse(line, AppError::invalid("username", message));
+            refuse(
+                line,
+                "duplicate_in_file",
+                AppError::invalid("username", message),
+            );
             continue;
         }
         if taken.contains(username.as_str()) {
             let message = format!("username {} is taken", username.as_str());
-            refuse(line, AppError::invalid("username", message));
+            refuse(
+                line,
+                "username_taken",
+                AppError::invalid("username", message),
+            );
             continue;
         }
         let name = row.name.trim().to_string();
         if name.is_empty() {
-            refuse(line, AppError::invalid("name", "must not be empty"));
+            refuse(
+                line,
+                "empty_name",
+                AppError::invalid("name", "must not be empty"),
+            );
             continue;
         }
         if let Err(e) = crate::text::check_line("name", &name, NAME_MAX_CHARS) {
-            refuse(line, e);
+            refuse(line, "bad_name", e);
             continue;
         }
         let role = match Role::parse_field(row.role.trim()) {
             Ok(r) => r,
             Err(e) => {
-                refuse(line, e);
+                refuse(line, "unknown_role", e);
                 continue;
             }
         };
@@ -242,7 +268,7 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
             Some(u) if path_covers(&actor.unit_path, &u.path) => u,
             _ => {
                 let message = format!("no unit {code} in your area");
-                refuse(line, AppError::invalid("unit", message));
+                refuse(line, "unknown_unit", AppError::invalid("unit", message));
                 continue;
             }
         };
@@ -251,6 +277,7 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
             (Role::Expert, true) => {
                 refuse(
                     line,
+                    "group_required",
                     AppError::invalid("group", "an expert needs an expert group"),
                 );
                 continue;
@@ -264,14 +291,18 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
                     Some(id) => Some(id),
                     None => {
                         let message = format!("no expert group {group_code}");
-                        refuse(line, AppError::invalid("group", message));
+                        refuse(line, "unknown_group", AppError::invalid("group", message));
                         continue;
                     }
                 }
             }
             (_, false) => {
                 let message = "only experts belong to an expert group";
-                refuse(line, AppError::invalid("group", message));
+                refuse(
+                    line,
+                    "group_not_allowed",
+                    AppError::invalid("group", message),
+                );
                 continue;
             }
             (_, true) => None,
@@ -282,7 +313,7 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
             false => row.password,
         };
         if let Err(e) = password::check_policy(username.as_str(), &password) {
-            refuse(line, e);
+            refuse(line, "weak_password", e);
             continue;
         }
         out.push(Checked {
