@@ -29,7 +29,10 @@ export async function api(method, path, body) {
   if (!response.ok) {
     const e = data?.error ?? {};
     const retryAfter = Number(response.headers.get("retry-after")) || 0;
-    throw new ApiError(e.code ?? "internal", e.message ?? response.statusText, response.status, retryAfter);
+    const err = new ApiError(e.code ?? "internal", e.message ?? response.statusText, response.status, retryAfter);
+    // A file or form refused line by line says what is wrong on each.
+    if (e.rows) err.rows = e.rows;
+    throw err;
   }
   return data;
 }

@@ -11,6 +11,7 @@ import { load, save, clearAll } from "./store.js";
 import { staffView } from "./staff.js";
 import { auditPanel, mayReadAudit } from "./audit.js";
 import { Notifier } from "./notify.js";
+import { peoplePanel, mayAdminister } from "./people.js";
 
 const main = document.getElementById("main");
 const DEMO = ["clerk.dawan", "agent.niuying", "expert.jingyuan", "expert.guyuan", "expert.vendor", "supervisor.jingyuan", "admin"];
@@ -92,29 +93,42 @@ async function start(me) {
     if (me.role === "expert") presenceControl(live);
     notifier.mount(document.getElementById("sound"));
     staffView({ me, live, main, catalogue, notifier });
-    auditSwitch(main);
+    panelSwitches(main);
   }
   live.connect();
   applyStatic();
 }
 
-/** Officers and administrators switch between the work view and the audit trail. */
-async function auditSwitch(main) {
-  if (!(await mayReadAudit())) return;
-  const button = document.getElementById("audit-toggle");
-  button.hidden = false;
+/** Side screens in the top bar — people administration, the audit trail — each shown only
+ * when the server lets this person use it; a second click goes back to the work view. */
+async function panelSwitches(main) {
+  const panels = [
+    { id: "people-toggle", label: "people.open", allowed: mayAdminister, make: peoplePanel },
+    { id: "audit-toggle", label: "audit.open", allowed: mayReadAudit, make: auditPanel },
+  ];
   let work = null;
-  button.onclick = () => {
-    if (work) {
-      main.replaceChildren(work);
-      work = null;
-      button.textContent = t("audit.open");
-    } else {
-      work = main.firstElementChild;
-      main.replaceChildren(auditPanel());
-      button.textContent = t("audit.back");
-    }
-  };
+  let current = null;
+  const label = () => { for (const p of panels) document.getElementById(p.id).textContent = t(current === p ? "audit.back" : p.label); };
+  for (const panel of panels) {
+    if (!(await panel.allowed())) continue;
+    const button = document.getElementById(panel.id);
+    button.hidden = false;
+    button.onclick = () => {
+      if (current === panel) {
+        main.replaceChildren(work);
+        work = null;
+        current = null;
+      } else {
+        work ??= main.firstElementChild;
+        const shown = panel.make();
+        main.replaceChildren(shown);
+        current = panel;
+        shown.querySelector("h1")?.focus();
+      }
+      label();
+    };
+  }
+  label();
 }
 
 function showConnection(live) {

@@ -33,6 +33,7 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("transfer.js", "text/javascript; charset=utf-8"),
     asset!("replies.js", "text/javascript; charset=utf-8"),
     asset!("notify.js", "text/javascript; charset=utf-8"),
+    asset!("people.js", "text/javascript; charset=utf-8"),
     asset!("format.js", "text/javascript; charset=utf-8"),
     asset!("tickets.js", "text/javascript; charset=utf-8"),
     asset!("workspace.js", "text/javascript; charset=utf-8"),
