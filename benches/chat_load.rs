@@ -7,6 +7,8 @@
 
 #[path = "../tests/common/database.rs"]
 mod database;
+#[path = "support/demo_login.rs"]
+mod demo_login;
 #[path = "../tests/common/metrics.rs"]
 mod metrics;
 
@@ -47,22 +49,7 @@ async fn main() {
     let addr = app.local_addr().expect("addr");
     tokio::spawn(app.run_until(std::future::pending()));
     let http = reqwest::Client::new();
-    let login = |user: &'static str| {
-        let http = http.clone();
-        async move {
-            let v: Value = http
-                .post(format!("http://{addr}/api/tokens"))
-                .json(&json!({ "username": user, "password": "backstop" }))
-                .send()
-                .await
-                .expect("login")
-                .json()
-                .await
-                .expect("json");
-            v["token"].as_str().expect("token").to_string()
-        }
-    };
-    let clerk = login("clerk.dawan").await;
+    let clerk = demo_login::token(&http, addr, "clerk.dawan").await;
     let mut tickets = Vec::new();
     for n in 0..10 {
         let body =

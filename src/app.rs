@@ -112,7 +112,7 @@ impl Application {
             .merge(crate::helpdesk::routes::router())
             .merge(crate::helpdesk::files::router(s.settings.max_upload_bytes))
             .merge(crate::live::routes::router())
-            .merge(crate::http::router())
+            .merge(crate::http::router(s.settings.demo))
             .with_state(s.clone());
         let scheme = crate::http::origin::Scheme {
             https: s.settings.cookie_secure,

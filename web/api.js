@@ -18,7 +18,8 @@ export async function api(method, path, body) {
     response = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? { ...OWN } : { ...OWN, "content-type": "application/json" },
+      // Reads carry no extra header, so that the page's preloaded reads are used as they are.
+      headers: method === "GET" ? {} : body === undefined ? { ...OWN } : { ...OWN, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

@@ -1,37 +1,61 @@
 // The console's entry: sign in, then the view for the person's role, with the connection
-// state always visible in the top bar.
+// state always visible in the top bar. A browser that was signed in before opens at once with
+// what it kept (the person, the catalogue) and checks the session meanwhile, so a slow link
+// costs no round trip before the clerk can work. Screens other than the clerk's load their
+// modules when first needed.
 
 import { api } from "./api.js";
 import { el } from "./format.js";
-import { t, lang, setLang, applyStatic, errorText } from "./i18n.js";
+import { t, lang, setLang, loadLang, applyStatic, errorText } from "./i18n.js";
 import { Live } from "./live.js";
 import { setCatalogue } from "./tickets.js";
 import { clerkView } from "./clerk.js";
 import { load, save, clearAll } from "./store.js";
-import { staffView } from "./staff.js";
-import { auditPanel, mayReadAudit } from "./audit.js";
 import { Notifier } from "./notify.js";
-import { peoplePanel, mayAdminister } from "./people.js";
 
 const main = document.getElementById("main");
 const DEMO = ["clerk.dawan", "agent.niuying", "expert.jingyuan", "expert.guyuan", "expert.vendor", "supervisor.jingyuan", "admin"];
 
 async function boot() {
+  await loadLang();
   setLang(lang());
-  document.getElementById("lang").textContent = lang() === "zh" ? "English" : "中文";
-  document.getElementById("lang").onclick = () => { setLang(lang() === "zh" ? "en" : "zh"); location.reload(); };
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  const switcher = document.getElementById("lang");
+  switcher.textContent = lang() === "zh" ? "English" : "中文";
+  switcher.lang = lang() === "zh" ? "en" : "zh-CN";
+  switcher.onclick = () => { setLang(lang() === "zh" ? "en" : "zh"); location.reload(); };
+  // The offline copy is made once the page is up, so it does not compete with the first load.
+  if ("serviceWorker" in navigator) addEventListener("load", () => setTimeout(() => navigator.serviceWorker.register("/sw.js").catch(() => {}), 3000));
+  const kept = load("me", null);
+  const asked = api("GET", "/api/me");
+  // The page carries the catalogue; an older page without it asks.
+  const carried = document.getElementById("catalogue")?.textContent;
+  catalogueRead = carried ? Promise.resolve(JSON.parse(carried)) : api("GET", "/api/catalogue");
+  catalogueRead.catch(() => {});
+  if (kept) {
+    // Open with the person this browser last saw; the server's answer corrects it.
+    start(kept);
+    asked.then(({ user }) => {
+      save("me", user);
+      if (!sameStanding(user, kept)) location.reload();
+    }, (err) => {
+      if (err.code === "network") return; // offline: queued messages wait for the link
+      save("me", null);
+      location.reload();
+    });
+    return;
+  }
   let user;
   try {
-    ({ user } = await api("GET", "/api/me"));
+    ({ user } = await asked);
   } catch (err) {
-    // Without a link, open with the last signed-in person: queued messages wait for the link.
-    const cached = err.code === "network" ? load("me", null) : null;
-    if (!cached) return showLogin(err.code === "session_expired" ? errorText(err) : "");
-    user = cached;
+    return showLogin(err.code === "session_expired" ? errorText(err) : "");
   }
   save("me", user);
   await start(user);
+}
+
+function sameStanding(a, b) {
+  return a.id === b.id && a.role === b.role && a.unit_id === b.unit_id && a.group_name === b.group_name;
 }
 
 function showLogin(message) {
@@ -44,8 +68,8 @@ function showLogin(message) {
     el("label", { for: "username", text: t("login.username") }), username,
     el("label", { for: "password", text: t("login.password") }), password,
     submit, error,
-    el("details", {}, el("summary", { text: t("login.demo") }),
-      el("ul", {}, ...DEMO.map((u) => el("li", { text: u, onclick: () => { username.value = u; password.value = "backstop"; password.focus(); } })))));
+    document.body.dataset.demo === "true" ? el("details", {}, el("summary", { text: t("login.demo") }),
+      el("ul", {}, ...DEMO.map((u) => el("li", {}, el("button.link", { type: "button", text: u, onclick: () => { username.value = u; password.value = "backstop"; password.focus(); } }))))) : null);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     submit.disabled = true;
@@ -65,14 +89,13 @@ function showLogin(message) {
   username.focus();
 }
 
+let catalogueRead = null;
+
 async function start(me) {
   let catalogue = load("catalogue", null);
-  try {
-    catalogue = await api("GET", "/api/catalogue");
-    save("catalogue", catalogue);
-  } catch (err) {
-    if (!catalogue) throw err;
-  }
+  const fresh = (catalogueRead ?? api("GET", "/api/catalogue")).then((c) => { save("catalogue", c); return c; });
+  if (!catalogue) catalogue = await fresh;
+  else fresh.catch(() => {});
   setCatalogue(catalogue);
   document.getElementById("who").textContent = `${me.display_name} · ${me.unit_name}`;
   const logout = document.getElementById("logout");
@@ -92,19 +115,27 @@ async function start(me) {
   } else {
     if (me.role === "expert") presenceControl(live);
     notifier.mount(document.getElementById("sound"));
+    const { staffView } = await import("./staff.js");
     staffView({ me, live, main, catalogue, notifier });
     panelSwitches(main);
   }
   live.connect();
   applyStatic();
+  // Keyboard and screen-reader users start at the top of their screen, not on the page body.
+  const first = main.querySelector("h1, h2, [role=tab]");
+  if (first) {
+    if (!first.matches("button")) first.tabIndex = -1;
+    first.focus({ preventScroll: true });
+  }
 }
 
 /** Side screens in the top bar — people administration, the audit trail — each shown only
  * when the server lets this person use it; a second click goes back to the work view. */
 async function panelSwitches(main) {
+  const [people, audit] = await Promise.all([import("./people.js"), import("./audit.js")]);
   const panels = [
-    { id: "people-toggle", label: "people.open", allowed: mayAdminister, make: peoplePanel },
-    { id: "audit-toggle", label: "audit.open", allowed: mayReadAudit, make: auditPanel },
+    { id: "people-toggle", label: "people.open", allowed: people.mayAdminister, make: people.peoplePanel },
+    { id: "audit-toggle", label: "audit.open", allowed: audit.mayReadAudit, make: audit.auditPanel },
   ];
   let work = null;
   let current = null;

@@ -2,9 +2,7 @@
 // on a slow or metered link), then uploaded; the server answers with the content hash.
 
 import { ApiError, OWN } from "./api.js";
-
-const ACCEPT = ["image/png", "image/jpeg", "image/webp", "application/pdf"];
-export const ACCEPT_ATTR = ACCEPT.join(",");
+import { ATTACH_TYPES as ACCEPT } from "./format.js";
 
 function slowLink() {
   const c = navigator.connection;

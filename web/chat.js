@@ -3,13 +3,10 @@
 // messages and internal notes, and a composer shown only where the server lets this person
 // write. Messages show as sending until the server acknowledges them.
 
-import { el, clock, duration, toast } from "./format.js";
+import { el, clock, duration, toast, ACCEPT_ATTR } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { api } from "./api.js";
 import { itemName, stateBadge } from "./tickets.js";
-import { upload, ACCEPT_ATTR } from "./attach.js";
-import { transferDialog } from "./transfer.js";
-import { Replies } from "./replies.js";
 
 const MOVES = ["claim", "transfer", "wait", "resume", "resolve", "close", "reopen"];
 const STYLE = { claim: "primary", resolve: "primary", close: "danger" };
@@ -31,12 +28,18 @@ export class ChatPane {
     this.typingLine = el("div.typing");
     this.input = el("textarea", { "aria-label": t("chat.input"), maxlength: 4000, rows: 2 });
     this.sendButton = el("button.send", { type: "button", text: t("chat.send"), onclick: () => this.submit() });
-    this.replies = new Replies(this.input);
+    // Canned replies load with the first "/" typed: a clerk never needs them.
+    this.replies = null;
+    this.repliesSlot = el("div.replies-slot", { hidden: true });
     this.input.addEventListener("keydown", (e) => {
-      if (this.replies.onKey(e)) return;
+      if (this.replies?.onKey(e)) return;
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); this.submit(); }
     });
-    this.input.addEventListener("input", () => { this.replies.onInput(); if (!this.internal) this.announceTyping(); });
+    this.input.addEventListener("input", () => {
+      if (this.replies) this.replies.onInput();
+      else if (this.input.value.includes("/")) this.loadReplies();
+      if (!this.internal) this.announceTyping();
+    });
     this.picker = el("input", { type: "file", accept: ACCEPT_ATTR, hidden: true, onchange: () => this.attach() });
     this.attachButton = el("button.secondary.attach", {
       type: "button", text: t("chat.attach"), title: t("chat.attach.hint"), onclick: () => this.picker.click(),
@@ -45,10 +48,19 @@ export class ChatPane {
     this.readOnly = el("div.read-only", { text: t("chat.read_only") });
     this.composer = el("div.composer", {}, this.modes,
       el("div.compose-row", {}, this.input, el("div.buttons", {}, this.attachButton, this.sendButton)),
-      this.replies.menu, this.picker);
+      this.repliesSlot, this.picker);
     this.root.append(this.header, this.log, this.typingLine, this.composer, this.readOnly);
     this.renderHeader();
     for (const m of live.pendingFor(ticket.id)) this.showPending(m.client_id, m.text, m.at, m.file, m.internal);
+  }
+
+  async loadReplies() {
+    if (this.loadingReplies) return;
+    this.loadingReplies = true;
+    const { Replies } = await import("./replies.js");
+    this.replies = new Replies(this.input);
+    this.repliesSlot.replaceWith(this.replies.menu);
+    this.replies.onInput();
   }
 
   mine(actorId) { return actorId === this.me.id; }
@@ -124,6 +136,7 @@ export class ChatPane {
     if (action === "resolve" && !confirm(t("action.confirm.resolve"))) return;
     let body = {};
     if (action === "transfer") {
+      const { transferDialog } = await import("./transfer.js");
       body = await transferDialog(this.ticket);
       if (!body) return;
     }
@@ -205,6 +218,7 @@ export class ChatPane {
     this.attachButton.disabled = true;
     this.attachButton.textContent = t("chat.uploading");
     try {
+      const { upload } = await import("./attach.js");
       const { hash } = await upload(file);
       const text = this.input.value.trim();
       this.input.value = "";

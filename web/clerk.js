@@ -1,13 +1,12 @@
 // The clerk's view: raise a request on the left, follow my requests below it, and chat with
 // the expert on the right.
 
-import { el, toast } from "./format.js";
+import { el, toast, ACCEPT_ATTR } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { api } from "./api.js";
-import { renderList, upsert } from "./tickets.js";
+import { renderList, upsert, named } from "./tickets.js";
 import { Workspace } from "./workspace.js";
 import { load, save } from "./store.js";
-import { upload, ACCEPT_ATTR } from "./attach.js";
 
 export function clerkView({ me, live, catalogue, main, notifier }) {
   const tickets = new Map();
@@ -19,7 +18,7 @@ export function clerkView({ me, live, catalogue, main, notifier }) {
     button.textContent = t("form.busy");
     try {
       // The screenshot goes up first, so a failed upload leaves no request without it.
-      const hash = file ? (await upload(file)).hash : null;
+      const hash = file ? (await (await import("./attach.js")).upload(file)).hash : null;
       const { ticket } = await api("POST", "/api/tickets", body);
       upsert(tickets, ticket);
       redraw();
@@ -35,7 +34,10 @@ export function clerkView({ me, live, catalogue, main, notifier }) {
     }
   });
   const listKey = `tickets.${me.id}`;
-  for (const tk of load(listKey, [])) upsert(tickets, tk);
+  const kept = load(listKey, null);
+  // The list kept from last time is shown at once; the server's answer updates it.
+  if (kept) list.dataset.loaded = "true";
+  for (const tk of kept ?? []) upsert(tickets, tk);
   const redraw = () => {
     const sorted = [...tickets.values()].sort((a, b) => b.created_at - a.created_at);
     save(listKey, sorted.slice(0, 100));
@@ -46,13 +48,18 @@ export function clerkView({ me, live, catalogue, main, notifier }) {
   };
   workspace.onActive = redraw;
   live.on("ticket", (f) => { if (upsert(tickets, f.ticket)) redraw(); });
-  live.on("hello", async () => {
+  // My requests: read at once, and again after every reconnect for what changed meanwhile.
+  const refresh = async () => {
     try {
       const { tickets: all } = await api("GET", "/api/tickets?all=true");
       for (const tk of all) upsert(tickets, tk);
+      list.dataset.loaded = "true";
       redraw();
-    } catch (err) { toast(errorText(err)); }
-  });
+    } catch (err) { if (err.code !== "network") toast(errorText(err)); }
+  };
+  refresh();
+  let hellos = 0;
+  live.on("hello", () => { if (hellos++) refresh(); });
   live.subscribeQueue();
   const side = el("aside.side", {},
     el("h2", { text: t("clerk.new") }), form,
@@ -64,11 +71,11 @@ export function clerkView({ me, live, catalogue, main, notifier }) {
 }
 
 function requestForm(catalogue, submit) {
-  const families = new Map(catalogue.specialties.map((s) => [s.code, s.name]));
+  const families = new Map(catalogue.specialties.map((s) => [s.code, named(s)]));
   const item = el("select", { name: "item_code", id: "item", required: true },
     ...["employment", "social_insurance", "labour", "sscard"].map((f) =>
       el("optgroup", { label: families.get(f) }, ...catalogue.items.filter((i) => i.family === f)
-        .map((i) => el("option", { value: i.code, text: i.name })))));
+        .map((i) => el("option", { value: i.code, text: named(i) })))));
   const kind = el("select", { name: "kind", id: "kind" },
     ...["business", "it_fault", "policy", "approval"].map((k) => el("option", { value: k, text: t(`kind.${k}`) })));
   const difficulty = el("select", { name: "difficulty", id: "difficulty" },

@@ -2,6 +2,10 @@
 
 import { t } from "./i18n.js";
 
+/** What may be attached (the server checks the content itself). */
+export const ATTACH_TYPES = ["image/png", "image/jpeg", "image/webp", "application/pdf"];
+export const ACCEPT_ATTR = ATTACH_TYPES.join(",");
+
 /** el("li.ticket", {onclick}, child, "text") */
 export function el(spec, attrs = {}, ...children) {
   const [tag, ...classes] = spec.split(".");

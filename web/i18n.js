@@ -1,4 +1,5 @@
-// Interface text, Chinese first. `t(key, vars)` looks a key up in the current language.
+// Interface text, Chinese built in, English loaded when chosen (lang-en.js). `t(key, vars)`
+// looks a key up in the current language.
 
 const zh = {
   brand: "人社远程支撑",
@@ -56,7 +57,7 @@ const zh = {
   "notify.sound.on": "提示音：开", "notify.sound.off": "提示音：关", "notify.new": "新的求助",
   "notify.message": "{name} 发来消息",
   "chat.note_only.claim": "认领后才能回复经办人；现在可以写内部备注", "chat.note_only": "这里只能写内部备注",
-  "chat.back": "‹ 返回列表",
+  "chat.back": "‹ 返回列表", "chat.close_tab": "关闭工单 #{id} 的对话", "chat.open_tabs": "已打开的对话",
   "chat.mode": "发送方式", "chat.mode.reply": "回复经办人", "chat.mode.note": "内部备注",
   "chat.note": "内部备注 · 经办人看不到", "chat.note.input": "内部备注，只有专家、督导、安全员能看到；Enter 保存",
   "chat.read_only": "您可以查看此工单，但不需要在这里回复", "chat.finished": "工单已办结或关闭，如需继续请先重开",
@@ -66,7 +67,7 @@ const zh = {
   "transfer.title": "转派工单 #{id}", "transfer.to": "转派给", "transfer.none": "没有其他能处理此工单的专家",
   "transfer.reason": "转派原因（可选）", "transfer.reason.placeholder": "如：需要市级系统权限",
   "transfer.confirm": "确认转派", "transfer.done": "已转派给 {name}", "dialog.cancel": "取消",
-  "queue.open": "全部进行中", "queue.find": "查找", "queue.lists": "工单列表", "unread": "{n} 条未读",
+  "queue.open": "全部进行中", "queue.waiting": "待补充", "queue.find": "查找", "queue.lists": "工单列表", "unread": "{n} 条未读",
   "find.q": "编号或关键词", "find.q.placeholder": "如 #128 或 社保卡", "find.unit": "单位", "find.unit.placeholder": "输入乡镇、县区名称",
   "find.item": "服务事项", "find.state": "状态", "find.handler": "处理人", "find.handler.placeholder": "专家姓名",
   "find.from": "提交日期从", "find.until": "到", "find.any": "不限", "find.submit": "查找", "find.more": "加载更多",
@@ -96,104 +97,15 @@ const zh = {
   "chat.retrying": "暂未保存，{s} 秒后自动重发",
 };
 
-const en = {
-  brand: "HR&SS Remote Support",
-  "login.title": "Sign in", "login.sub": "Township service centres · expert remote support",
-  "login.username": "Username", "login.password": "Password", "login.submit": "Sign in", "login.busy": "Signing in…",
-  "login.demo": "Demo logins (password: backstop)",
-  logout: "Sign out",
-  "conn.connecting": "Connecting…", "conn.connected": "Connected", "conn.reconnecting": "Connection lost, reconnecting…",
-  "conn.offline": "Offline — will reconnect when the network returns", "conn.queued": "{n} queued",
-  "presence.label": "Status", "presence.on_duty": "On duty", "presence.online": "Online", "presence.away": "Away", "presence.offline": "Offline",
-  "clerk.new": "Ask for help", "clerk.mine": "My requests",
-  "form.item": "Service item", "form.kind": "Kind of problem", "form.difficulty": "Difficulty", "form.title": "Title",
-  "form.title.placeholder": "One line, e.g. card password reset fails", "form.body": "Details",
-  "form.body.placeholder": "The citizen's case, the step reached, the system's message…", "form.file": "Screenshot or document (optional)", "form.submit": "Send request",
-  "form.busy": "Sending…", "form.submitted": "Request sent; the experts on duty are being told",
-  "kind.business": "Business", "kind.it_fault": "System fault", "kind.policy": "Policy", "kind.approval": "Approval",
-  "tier.small": "Small", "tier.big": "Big", "tier.hard": "Hard",
-  "tier.hint": "Small: same day · big: within a day · hard: within a week",
-  "state.new": "New", "state.claimed": "In progress", "state.waiting": "Waiting for clerk", "state.resolved": "Resolved", "state.closed": "Closed",
-  "queue.new": "Unclaimed", "queue.mine": "Mine", "queue.empty": "Nothing here", "mine.empty": "No requests yet",
-  "chat.placeholder": "Pick a ticket on the left to start", "chat.input": "Type a message; Enter sends, Shift+Enter for a new line",
-  "chat.attach": "Attach", "chat.attach.hint": "PNG, JPEG or WebP pictures, or PDF, up to 5 MB",
-  "chat.uploading": "Uploading…", "chat.image": "screenshot", "chat.file": "Open attachment (PDF)",
-  "error.unsupported_type": "Only PNG, JPEG or WebP pictures and PDF files can be attached",
-  "chat.send": "Send", "chat.sending": "Sending", "chat.sent": "Delivered", "chat.failed": "Not sent — click to retry",
-  "chat.typing": "{name} is typing…", "chat.closed": "This ticket is closed; reopen it to continue",
-  "chat.with": "With: {name} ({status})", "chat.unassigned": "Waiting for an expert",
-  "chat.clerk": "Clerk: {name} ({status})", "chat.handler": "Handler: {name} ({status})",
-  "action.claim": "Claim", "action.wait": "Ask clerk", "action.resolve": "Resolve", "action.close": "Close", "action.reopen": "Reopen",
-  "action.confirm.resolve": "Resolve this ticket?",
-  "event.created": "{name} asked for help", "event.claimed": "{name} claimed the ticket", "event.transferred": "{name} transferred it to {body}",
-  "event.waiting": "{name} asked the clerk for more", "event.resumed": "The clerk answered; back in progress", "event.resolved": "{name} resolved it",
-  "event.closed": "{name} closed it", "event.reopened": "{name} reopened it",
-  "waited": "waiting {d}", "waited.now": "just now", "unit.min": "{n} min", "unit.hour": "{n} h", "unit.day": "{n} d", "unit.now": "under a minute",
-  "error.unauthenticated": "Please sign in", "error.session_expired": "Your session expired; please sign in again",
-  "error.bad_credentials": "Wrong username or password", "error.forbidden": "You may not do this",
-  "error.not_found": "No such ticket in your jurisdiction", "error.invalid_input": "Please check: {message}",
-  "error.too_long": "Too long; please shorten it", "error.invalid_state": "The ticket has moved on; this is not available",
-  "error.stale": "Someone just changed this ticket; reload and retry", "error.too_large": "Too large",
-  "error.internal": "Server error; please try again shortly", "error.network": "No network; check the connection and retry",
-  "error.storage_unavailable": "The system cannot save right now; nothing was saved — please try again shortly",
-  "error.shutting_down": "The system is restarting; please try again shortly",
-  "audit.open": "Audit trail", "audit.back": "Back to tickets", "audit.title": "Audit trail (your area)",
-  "audit.actor": "Who", "audit.unit": "Unit code", "audit.kind": "What", "audit.from": "From", "audit.until": "Until", "audit.all": "All",
-  "audit.search": "Search", "audit.more": "More", "audit.csv": "Download CSV", "audit.empty": "Nothing matches",
-  "audit.col.time": "Time", "audit.col.what": "What", "audit.col.who": "Who", "audit.col.subject": "On",
-  "audit.col.detail": "Detail", "audit.col.address": "Address",
-  "audit.kind.sign_in": "Sign-in", "audit.kind.sign_in_failed": "Failed sign-in", "audit.kind.token_issued": "Token issued",
-  "audit.kind.sign_out": "Sign-out", "audit.kind.ticket_viewed": "Ticket viewed", "audit.kind.ticket_transferred": "Ticket transferred",
-  "audit.kind.file_uploaded": "File uploaded", "audit.kind.file_downloaded": "File downloaded", "audit.kind.refused": "Refused access", "audit.kind.rate_limited": "Held back by a limit",
-  "audit.kind.person_created": "Person added", "audit.kind.person_disabled": "Account disabled", "audit.kind.person_enabled": "Account enabled",
-  "audit.kind.person_unlocked": "Account unlocked", "audit.kind.sessions_ended": "Signed out by admin", "audit.kind.password_changed": "Password changed",
-  "error.rate_limited": "Too many attempts; try again in {s} s",
-  "error.account_locked": "Too many wrong passwords: the account is locked; try again in {s} s or ask an administrator",
-  "notify.sound.on": "Sound: on", "notify.sound.off": "Sound: off", "notify.new": "New request",
-  "notify.message": "Message from {name}",
-  "chat.note_only.claim": "Claim it to reply to the clerk; you can leave an internal note now", "chat.note_only": "Only internal notes here",
-  "chat.back": "‹ Back to list",
-  "chat.mode": "Send as", "chat.mode.reply": "Reply to clerk", "chat.mode.note": "Internal note",
-  "chat.note": "Internal note · the clerk cannot see it", "chat.note.input": "Internal note for experts, supervisors and officers only; Enter saves",
-  "chat.read_only": "You can follow this ticket; there is nothing for you to answer here", "chat.finished": "This ticket is resolved or closed; reopen it to continue",
-  "chat.request": "The request", "chat.request.empty": "(no details given)", "chat.retry": "Send again",
-  "role.clerk": "clerk", "role.expert": "expert", "role.supervisor": "supervisor", "role.officer": "security officer", "role.ops": "ops", "role.admin": "administrator",
-  "action.transfer": "Transfer", "action.resume": "Resume",
-  "transfer.title": "Transfer ticket #{id}", "transfer.to": "Transfer to", "transfer.none": "No other expert can take this ticket",
-  "transfer.reason": "Reason (optional)", "transfer.reason.placeholder": "e.g. needs city-level system rights",
-  "transfer.confirm": "Transfer", "transfer.done": "Transferred to {name}", "dialog.cancel": "Cancel",
-  "queue.open": "All open", "queue.find": "Search", "queue.lists": "Ticket lists", "unread": "{n} unread",
-  "find.q": "Number or words", "find.q.placeholder": "e.g. #128 or card", "find.unit": "Unit", "find.unit.placeholder": "Township or county name",
-  "find.item": "Service item", "find.state": "State", "find.handler": "Handler", "find.handler.placeholder": "Expert's name",
-  "find.from": "Raised from", "find.until": "to", "find.any": "Any", "find.submit": "Search", "find.more": "More",
-  "find.busy": "Searching…", "find.count": "{n} found", "find.empty": "No ticket matches",
-  "people.open": "People", "people.title": "People (your area)", "people.q": "Name or username", "people.q.placeholder": "e.g. clerk.dawan",
-  "people.add": "Add person", "people.import": "Import CSV", "people.template": "Download template",
-  "people.import.hint": "Fill in the template in a spreadsheet and save it as CSV (UTF-8). Every line is checked; if any line is wrong, nothing is imported. Empty passwords are generated.",
-  "people.importing": "Checking and importing…", "people.imported": "{n} people imported", "people.refused": "Nothing was imported. Correct these lines and import again:",
-  "people.generated": "Generated first passwords (shown only now; hand them over)", "people.generated.one": "{username} added; first password: {password} (shown only now)",
-  "people.line": "Line {n}", "people.empty": "Nobody matches", "people.done": "Saved",
-  "people.col.name": "Name", "people.col.username": "Username", "people.col.role": "Role", "people.col.unit": "Unit",
-  "people.col.group": "Expert group", "people.col.state": "State", "people.col.actions": "Actions",
-  "people.active": "Active", "people.disabled": "Disabled", "people.locked": "Locked",
-  "people.change": "Change", "people.password": "Reset password", "people.enable": "Enable", "people.disable": "Disable", "people.unlock": "Unlock", "people.sign_out": "Sign out",
-  "people.disable.confirm": "Disable {name}? They are signed out at once and cannot sign in.",
-  "people.change.title": "Change {name}", "people.change.hint": "They will sign in again and work under the new role and unit.", "people.no_group": "(none)",
-  "people.password.title": "New password for {name}", "people.password.new": "New password", "people.password.initial": "First password (empty: generated)",
-  "people.password.hint": "At least 8 characters, 4 different, not the username; they are signed out at once.", "dialog.ok": "Save",
-  "people.reason.bad_csv": "Not valid CSV", "people.reason.bad_header": "The first line must be: username,name,role,unit,group,password",
-  "people.reason.too_many": "At most 2000 people a file", "people.reason.field_count": "Wrong number of columns; 6 expected",
-  "people.reason.empty_file": "No people in the file", "people.reason.bad_username": "Usernames are 3–32 lowercase letters, digits, . _ -",
-  "people.reason.duplicate_in_file": "Username repeated in the file", "people.reason.username_taken": "Username already taken",
-  "people.reason.empty_name": "Name is empty", "people.reason.bad_name": "Name not allowed", "people.reason.unknown_role": "Role must be clerk, expert, supervisor, officer, ops or admin",
-  "people.reason.unknown_unit": "No such unit code in your area", "people.reason.group_required": "Experts need an expert group",
-  "people.reason.unknown_group": "No such expert group", "people.reason.group_not_allowed": "Only experts have an expert group",
-  "people.reason.weak_password": "Password too weak: 8+ characters, 4 different, not the username or a common one",
-  "chat.retrying": "Not saved yet; sending again in {s} s",
-};
 
-const dictionaries = { zh, en };
+
+const dictionaries = { zh, en: null };
 let current = localStorage.getItem("backstop.lang") === "en" ? "en" : "zh";
+
+/** Loads the chosen language's text (Chinese is built in); call before the first `t`. */
+export async function loadLang() {
+  if (current === "en" && !dictionaries.en) dictionaries.en = (await import("./lang-en.js")).en;
+}
 
 export function lang() { return current; }
 
@@ -205,7 +117,7 @@ export function setLang(next) {
 }
 
 export function t(key, vars = {}) {
-  const text = dictionaries[current][key] ?? zh[key] ?? key;
+  const text = dictionaries[current]?.[key] ?? zh[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
@@ -219,5 +131,5 @@ export function applyStatic(root = document) {
 export function errorText(err) {
   const key = `error.${err?.code}`;
   const vars = { message: err.message ?? "", s: err.retryAfter || 1 };
-  return dictionaries[current][key] ? t(key, vars) : (err?.message || t("error.internal"));
+  return (dictionaries[current] ?? zh)[key] ? t(key, vars) : (err?.message || t("error.internal"));
 }

@@ -4,7 +4,7 @@
 import { el, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { api } from "./api.js";
-import { renderList } from "./tickets.js";
+import { renderList, named } from "./tickets.js";
 
 const STATES = ["new", "claimed", "waiting", "resolved", "closed"];
 
@@ -13,7 +13,7 @@ export function searchPanel({ catalogue, open, workspace }) {
   const unit = el("input", { id: "find-unit", list: "find-units", placeholder: t("find.unit.placeholder"), autocomplete: "off" });
   const units = el("datalist", { id: "find-units" });
   const item = el("select", { id: "find-item" }, el("option", { value: "", text: t("find.any") }),
-    ...catalogue.items.map((i) => el("option", { value: i.code, text: `${i.code} ${i.name}` })));
+    ...catalogue.items.map((i) => el("option", { value: i.code, text: `${i.code} ${named(i)}` })));
   const state = el("select", { id: "find-state" }, el("option", { value: "", text: t("find.any") }),
     ...STATES.map((s) => el("option", { value: s, text: t(`state.${s}`) })));
   const handler = el("input", { id: "find-handler", placeholder: t("find.handler.placeholder") });

@@ -1,6 +1,7 @@
 // The view of everyone who answers or oversees: experts, supervisors, security officers, ops
-// staff and administrators. Lists on the left — unclaimed, mine (experts), all open in the
-// person's area grouped by unit, and search — and several conversations open at once.
+// staff and administrators. Lists on the left — unclaimed, mine (experts), waiting for the
+// clerk, all open in the person's area grouped by unit, and search — and several
+// conversations open at once.
 
 import { el } from "./format.js";
 import { t } from "./i18n.js";
@@ -12,7 +13,7 @@ export function staffView({ me, live, main, catalogue, notifier }) {
   const tickets = new Map();
   const workspace = new Workspace({ me, live, notifier });
   const expert = me.role === "expert";
-  const names = expert ? ["new", "mine", "open", "find"] : ["new", "open", "find"];
+  const names = expert ? ["new", "mine", "waiting", "open", "find"] : ["new", "waiting", "open", "find"];
   let tab = load() ?? "new";
   const list = el("ul.tickets", { id: "queue" });
   const search = searchPanel({ catalogue, open: (tk) => workspace.open(tk), workspace });
@@ -24,6 +25,8 @@ export function staffView({ me, live, main, catalogue, notifier }) {
   const filters = {
     new: (x) => x.state === "new",
     mine: (x) => x.assignee_id === me.id && isOpen(x),
+    // Waiting for the clerk: the expert's own; everyone else's whole area.
+    waiting: (x) => x.state === "waiting" && (!expert || x.assignee_id === me.id),
     open: (x) => isOpen(x),
   };
   const redraw = () => {

@@ -2,12 +2,17 @@
 // unread messages; optionally under a heading per group (a unit).
 
 import { el, duration } from "./format.js";
-import { t } from "./i18n.js";
+import { t, lang } from "./i18n.js";
 
 let itemNames = new Map();
 
+/** A catalogue entry's name in the console's language. */
+export function named(entry) {
+  return lang() === "en" ? entry.name_en ?? entry.name : entry.name;
+}
+
 export function setCatalogue(catalogue) {
-  itemNames = new Map(catalogue.items.map((i) => [i.code, i.name]));
+  itemNames = new Map(catalogue.items.map((i) => [i.code, named(i)]));
 }
 
 export function itemName(code) { return itemNames.get(code) ?? code; }

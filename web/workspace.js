@@ -16,7 +16,7 @@ export class Workspace {
     this.panes = new Map();
     this.unread = new Map();
     this.active = null;
-    this.tabs = el("nav.chat-tabs", { role: "tablist" });
+    this.tabs = el("nav.chat-tabs", { "aria-label": t("chat.open_tabs") });
     this.body = el("div.work-body");
     this.root = el("section.work", {}, this.tabs, this.body);
     this.onActive = () => {};
@@ -108,12 +108,13 @@ export class Workspace {
     this.tabs.replaceChildren(...[...this.panes.values()].map((p) => {
       const id = p.ticket.id;
       const unread = this.unread.get(id);
-      return el("button", {
-        type: "button", role: "tab", "aria-selected": String(id === this.active), dataset: { ticket: id },
-        onclick: () => this.open(p.ticket),
-      }, `#${id} ${p.ticket.title.slice(0, 12)}`,
-        unread ? el("span.unread", { text: unread }) : null,
-        el("span.close", { role: "button", "aria-label": "close", text: "×", onclick: (e) => { e.stopPropagation(); this.close(id); } }));
+      // Two buttons side by side, both reachable by keyboard: switch to it, and close it.
+      return el(`div.chat-tab${id === this.active ? ".active" : ""}`, { dataset: { ticket: id } },
+        el("button.switch", {
+          type: "button", "aria-current": id === this.active ? "true" : null, onclick: () => this.open(p.ticket),
+        }, `#${id} ${p.ticket.title.slice(0, 12)}`,
+          unread ? el("span.unread", { text: unread, "aria-label": t("unread", { n: unread }) }) : null),
+        el("button.close", { type: "button", "aria-label": t("chat.close_tab", { id }), text: "×", onclick: () => this.close(id) }));
     }));
     this.tabs.hidden = this.panes.size === 0;
     this.notifier.unread([...this.unread.values()].reduce((a, b) => a + b, 0));

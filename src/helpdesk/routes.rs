@@ -69,11 +69,7 @@ async fn units_list(State(hd): State<Helpdesk>, actor: Actor) -> AppResult<Json<
 }
 
 async fn catalogue_list() -> Json<Value> {
-    let families: Vec<Value> = crate::org::Specialty::ALL
-        .iter()
-        .map(|s| json!({ "code": s, "name": catalogue::specialty_name(*s) }))
-        .collect();
-    Json(json!({ "items": &catalogue::ITEMS[..], "specialties": families }))
+    Json(catalogue::to_json())
 }
 
 #[derive(Deserialize)]

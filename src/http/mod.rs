@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// JSON request bodies larger than this are refused with 413.
 const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn router<S>() -> Router<S>
+pub fn router<S>(demo: bool) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Db: FromRef<S>,
@@ -32,7 +32,7 @@ where
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(scrape))
-        .merge(assets::router())
+        .merge(assets::router(demo))
         .fallback(not_found)
 }
 

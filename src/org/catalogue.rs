@@ -7,40 +7,139 @@ use serde::Serialize;
 pub struct ServiceItem {
     pub code: &'static str,
     pub name: &'static str,
+    /// The name in the console's English mode.
+    pub name_en: &'static str,
     pub family: Specialty,
 }
 
-const fn item(code: &'static str, name: &'static str, family: Specialty) -> ServiceItem {
-    ServiceItem { code, name, family }
+const fn item(
+    code: &'static str,
+    name: &'static str,
+    name_en: &'static str,
+    family: Specialty,
+) -> ServiceItem {
+    ServiceItem {
+        code,
+        name,
+        name_en,
+        family,
+    }
 }
 
 use Specialty::{Employment as E, Labour as L, SocialInsurance as S, SsCard as C};
 
 pub static ITEMS: [ServiceItem; 20] = [
-    item("E01", "就业登记", E),
-    item("E02", "失业登记", E),
-    item("E03", "就业困难人员认定", E),
-    item("E04", "灵活就业人员社会保险补贴申领", E),
-    item("E05", "创业担保贷款申请", E),
-    item("E06", "职业培训补贴申领", E),
-    item("S01", "城乡居民养老保险参保登记", S),
-    item("S02", "城乡居民养老保险待遇申领", S),
-    item("S03", "个人权益记录查询打印", S),
-    item("S04", "养老保险关系转移接续", S),
-    item("S05", "城乡居民养老保险缴费档次变更", S),
-    item("S06", "参保人员基本信息变更", S),
-    item("L01", "劳动用工备案", L),
-    item("L02", "拖欠农民工工资投诉受理", L),
-    item("L03", "劳动人事争议调解申请", L),
-    item("C01", "社会保障卡申领", C),
-    item("C02", "社会保障卡挂失与解挂", C),
-    item("C03", "社会保障卡补换", C),
-    item("C04", "社会保障卡密码重置", C),
-    item("C05", "社会保障卡应用状态启用", C),
+    item("E01", "就业登记", "Employment registration", E),
+    item("E02", "失业登记", "Unemployment registration", E),
+    item(
+        "E03",
+        "就业困难人员认定",
+        "Recognition of people with employment difficulties",
+        E,
+    ),
+    item(
+        "E04",
+        "灵活就业人员社会保险补贴申领",
+        "Social insurance subsidy for flexible workers",
+        E,
+    ),
+    item(
+        "E05",
+        "创业担保贷款申请",
+        "Business start-up guaranteed loan",
+        E,
+    ),
+    item("E06", "职业培训补贴申领", "Vocational training subsidy", E),
+    item(
+        "S01",
+        "城乡居民养老保险参保登记",
+        "Residents' pension enrolment",
+        S,
+    ),
+    item(
+        "S02",
+        "城乡居民养老保险待遇申领",
+        "Residents' pension benefit claim",
+        S,
+    ),
+    item(
+        "S03",
+        "个人权益记录查询打印",
+        "Personal rights record printout",
+        S,
+    ),
+    item(
+        "S04",
+        "养老保险关系转移接续",
+        "Pension transfer between schemes",
+        S,
+    ),
+    item(
+        "S05",
+        "城乡居民养老保险缴费档次变更",
+        "Residents' pension contribution level change",
+        S,
+    ),
+    item(
+        "S06",
+        "参保人员基本信息变更",
+        "Insured person's details change",
+        S,
+    ),
+    item("L01", "劳动用工备案", "Employment filing", L),
+    item(
+        "L02",
+        "拖欠农民工工资投诉受理",
+        "Complaint about unpaid migrant wages",
+        L,
+    ),
+    item(
+        "L03",
+        "劳动人事争议调解申请",
+        "Labour dispute mediation request",
+        L,
+    ),
+    item(
+        "C01",
+        "社会保障卡申领",
+        "Social security card application",
+        C,
+    ),
+    item(
+        "C02",
+        "社会保障卡挂失与解挂",
+        "Card loss report and recovery",
+        C,
+    ),
+    item("C03", "社会保障卡补换", "Card replacement", C),
+    item("C04", "社会保障卡密码重置", "Card password reset", C),
+    item("C05", "社会保障卡应用状态启用", "Card activation", C),
 ];
+
+/// The catalogue as the console reads it: the items and the families' names.
+pub fn to_json() -> serde_json::Value {
+    let families: Vec<serde_json::Value> = Specialty::ALL
+        .iter()
+        .map(|s| serde_json::json!({ "code": s, "name": specialty_name(*s), "name_en": specialty_name_en(*s) }))
+        .collect();
+    serde_json::json!({ "items": &ITEMS[..], "specialties": families })
+}
 
 pub fn find(code: &str) -> Option<&'static ServiceItem> {
     ITEMS.iter().find(|item| item.code == code)
+}
+
+/// The English name of each specialty, for the console's English mode.
+pub fn specialty_name_en(s: Specialty) -> &'static str {
+    match s {
+        Specialty::Employment => "Employment",
+        Specialty::SocialInsurance => "Social insurance",
+        Specialty::Labour => "Labour relations",
+        Specialty::SsCard => "Social security card",
+        Specialty::ItFault => "System faults",
+        Specialty::Policy => "Policy",
+        Specialty::Approval => "Approvals",
+    }
 }
 
 /// The Chinese name of each specialty, for the console and the demo data.
