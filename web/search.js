@@ -30,24 +30,27 @@ export function searchPanel({ catalogue, open, workspace }) {
     el("div.row", {}, field("find-from", t("find.from"), from), field("find-until", t("find.until"), until)),
     units, el("button", { type: "submit", text: t("find.submit") }));
   const root = el("div.find-panel", { id: "find", hidden: true }, form, status, results, more);
-  let unitCodes = new Map();
+  let unitCodes = null;
   let found = [];
   let next = null;
 
-  unit.addEventListener("focus", async () => {
-    if (unitCodes.size) return;
-    try {
-      const { units: all } = await api("GET", "/api/units");
-      unitCodes = new Map(all.map((u) => [u.name, u.code]));
-      units.replaceChildren(...all.map((u) => el("option", { value: u.name })));
-    } catch (err) { toast(errorText(err)); }
-  }, { once: false });
+  // The area's units, read the first time someone reaches for the field (or searches).
+  const loadUnits = () => {
+    unitCodes ??= api("GET", "/api/units").then(({ units: all }) => {
+      // Names repeat across counties; each choice carries its code.
+      units.replaceChildren(...all.map((u) => el("option", { value: `${u.name} ${u.code}` })));
+      return new Map(all.map((u) => [u.name, u.code]));
+    }).catch((err) => { toast(errorText(err)); unitCodes = null; return new Map(); });
+    return unitCodes;
+  };
+  unit.addEventListener("focus", loadUnits);
 
-  const query = () => {
+  const query = async () => {
     const p = new URLSearchParams({ all: "true", limit: "50" });
     if (q.value.trim()) p.set("q", q.value.trim());
     const name = unit.value.trim();
-    if (name) p.set("unit", unitCodes.get(name) ?? name);
+    const code = name.match(/(\d{6,})$/)?.[1];
+    if (name) p.set("unit", code ?? (await loadUnits()).get(name) ?? name);
     if (item.value) p.set("item", item.value);
     if (state.value) p.set("state", state.value);
     if (handler.value.trim()) p.set("handler", handler.value.trim());
@@ -71,9 +74,9 @@ export function searchPanel({ catalogue, open, workspace }) {
     more.hidden = !next;
     renderList(results, found, { activeId: workspace.active, open, empty: t("find.empty"), unread: workspace.unread });
   };
-  form.addEventListener("submit", (e) => {
+  form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    params = query();
+    params = await query();
     found = [];
     next = null;
     fetchPage();
