@@ -266,4 +266,16 @@ async fn fill(url: &str, total: i64) {
         tx.commit().await.expect("commit");
         n += rows;
     }
+    // What the hourly statistics job does (PostgreSQL: what autovacuum does).
+    let analyze = "ANALYZE tickets";
+    if url.starts_with("sqlite") {
+        sqlx::query("PRAGMA analysis_limit = 1000")
+            .execute(&mut conn)
+            .await
+            .expect("limit");
+    }
+    sqlx::query(analyze)
+        .execute(&mut conn)
+        .await
+        .expect("analyze");
 }

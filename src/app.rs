@@ -79,6 +79,7 @@ impl Application {
         };
         crate::helpdesk::uploads::schedule_sweep(&helpdesk, helpdesk.clock.now()).await?;
         crate::audit::retention::schedule(&db, helpdesk.clock.now()).await?;
+        crate::jobs::statistics::schedule(&db, helpdesk.clock.now()).await?;
         let state = AppState {
             jobs: Jobs::new(db.clone(), job_handlers(&helpdesk, &settings)),
             scraper: crate::http::Scraper {
@@ -172,9 +173,11 @@ fn job_handlers(helpdesk: &Helpdesk, settings: &Settings) -> HashMap<String, cra
     let sweep = crate::helpdesk::uploads::sweep_job(helpdesk.clone());
     let (db, clock) = (helpdesk.db.clone(), helpdesk.clock.clone());
     let retention = crate::audit::retention::job(db, clock, settings.audit_retention_days);
+    let statistics = crate::jobs::statistics::job(helpdesk.db.clone(), helpdesk.clock.clone());
     HashMap::from([
         (crate::helpdesk::uploads::SWEEP.to_string(), sweep),
         (crate::audit::retention::KIND.to_string(), retention),
+        (crate::jobs::statistics::KIND.to_string(), statistics),
     ])
 }
 

@@ -5,6 +5,8 @@
 //! PostgreSQL — and carry a lease, so a job held by a runner that died is taken up again when
 //! the lease ends, also after a restart. Tests call `run_due` with a clock they move.
 
+pub mod statistics;
+
 use crate::clock::Millis;
 use crate::db::{Backend, Db};
 use futures_util::future::BoxFuture;
