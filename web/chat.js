@@ -74,7 +74,8 @@ export class ChatPane {
     const party = this.mine(tk.creator_id)
       ? (tk.assignee_id ? t("chat.with", { name: tk.assignee_name, status: seen(tk.assignee_id) }) : t("chat.unassigned"))
       : [t("chat.clerk", { name: tk.creator_name, status: seen(tk.creator_id) }),
-        tk.assignee_id ? t("chat.handler", { name: tk.assignee_name, status: seen(tk.assignee_id) }) : t("chat.unassigned")].join(" · ");
+        this.mine(tk.assignee_id) ? t("chat.handler.me")
+          : tk.assignee_id ? t("chat.handler", { name: tk.assignee_name, status: seen(tk.assignee_id) }) : t("chat.unassigned")].join(" · ");
     const open = tk.state === "new" || tk.state === "claimed" || tk.state === "waiting";
     const age = open ? ` · ${t("waited", { d: duration(Date.now() - tk.created_at) })}` : "";
     const back = el("button.link.back", {

@@ -27,7 +27,7 @@ const zh = {
   "chat.send": "发送", "chat.sending": "发送中", "chat.sent": "已送达", "chat.failed": "发送失败，点击重试",
   "chat.typing": "{name} 正在输入…", "chat.closed": "工单已关闭，如需继续请先重开",
   "chat.with": "对方：{name}（{status}）", "chat.unassigned": "等待专家认领",
-  "chat.clerk": "经办人：{name}（{status}）", "chat.handler": "处理人：{name}（{status}）",
+  "chat.clerk": "经办人：{name}（{status}）", "chat.handler": "处理人：{name}（{status}）", "chat.handler.me": "处理人：我",
   "action.claim": "认领", "action.wait": "待补充", "action.resolve": "办结", "action.close": "关闭", "action.reopen": "重开",
   "action.confirm.resolve": "确认问题已解决并办结此工单？",
   "event.created": "{name} 发起了求助", "event.claimed": "{name} 认领了工单", "event.transferred": "{name} 将工单转派给 {body}",

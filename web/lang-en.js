@@ -26,7 +26,7 @@ export const en = {
   "chat.send": "Send", "chat.sending": "Sending", "chat.sent": "Delivered", "chat.failed": "Not sent — click to retry",
   "chat.typing": "{name} is typing…", "chat.closed": "This ticket is closed; reopen it to continue",
   "chat.with": "With: {name} ({status})", "chat.unassigned": "Waiting for an expert",
-  "chat.clerk": "Clerk: {name} ({status})", "chat.handler": "Handler: {name} ({status})",
+  "chat.clerk": "Clerk: {name} ({status})", "chat.handler": "Handler: {name} ({status})", "chat.handler.me": "Handler: me",
   "action.claim": "Claim", "action.wait": "Ask clerk", "action.resolve": "Resolve", "action.close": "Close", "action.reopen": "Reopen",
   "action.confirm.resolve": "Resolve this ticket?",
   "event.created": "{name} asked for help", "event.claimed": "{name} claimed the ticket", "event.transferred": "{name} transferred it to {body}",
