@@ -75,3 +75,63 @@ async fn the_assignee_sees_who_could_take_it_and_transfers_with_a_reason() {
     );
     assert_eq!(last["actor_role"], "expert");
 }
+
+#[tokio::test]
+async fn a_ticket_transferred_to_a_group_waits_in_that_groups_queue_alone() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let county = app.token("expert.jingyuan").await;
+    let vendor = app.token("expert.vendor").await;
+    let id = app.raise(&clerk, "社保卡读卡器报错").await;
+    let path = format!("/api/tickets/{id}");
+    app.post(&county, &format!("{path}/claim"), json!({})).await;
+    let mut vendor_ws = app.ws(&vendor).await;
+    vendor_ws.send(json!({ "type": "subscribe_queue" })).await;
+    vendor_ws.recv_type("queue").await;
+
+    let (_, v) = app.get(&county, &format!("{path}/candidates")).await;
+    let groups: Vec<&str> = v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["code"].as_str())
+        .collect();
+    assert!(groups.contains(&"vendor") && groups.contains(&"guyuan"), "{v}");
+    assert!(!groups.contains(&"yinchuan"), "not a group whose unit misses the ticket");
+    let (status, _) = app
+        .post(&county, &format!("{path}/transfer"), json!({ "group": "yinchuan" }))
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = app
+        .post(&county, &format!("{path}/transfer"), json!({ "group": "vendor", "to": 1 }))
+        .await;
+    assert_eq!(status, 422, "a person or a group, not both");
+
+    let body = json!({ "group": "vendor", "reason": "读卡器驱动问题，请软件公司看" });
+    let (status, v) = app.post(&county, &format!("{path}/transfer"), body).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        (v["ticket"]["state"].as_str(), v["ticket"]["group_name"].as_str()),
+        (Some("new"), Some("人社一体化系统软件公司"))
+    );
+    assert!(v["ticket"]["assignee_id"].is_null());
+    let live = vendor_ws.recv_type("ticket").await;
+    assert_eq!(live["ticket"]["id"], id, "in the vendor's queue, live");
+    assert_eq!(live["ticket"]["actions"][1], "claim");
+    assert_eq!(app.get(&county, &path).await.0, 404, "out of the county group's sight");
+    let city = app.token("expert.guyuan").await;
+    assert_eq!(app.get(&city, &path).await.0, 404, "nor any other group's");
+    let (status, v) = app.post(&vendor, &format!("{path}/claim"), json!({})).await;
+    assert_eq!((status, v["ticket"]["assignee_name"].as_str()), (200, Some("刘工")));
+    let (_, history) = app.get(&clerk, &path).await;
+    let kinds: Vec<_> = history["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["body"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        kinds.contains(&"人社一体化系统软件公司：读卡器驱动问题，请软件公司看".to_string()),
+        "{kinds:?}"
+    );
+}

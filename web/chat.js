@@ -145,7 +145,7 @@ export class ChatPane {
     try {
       const { ticket } = await api("POST", `/api/tickets/${this.ticket.id}/${action}`, body);
       this.applyTicket(ticket);
-      if (action === "transfer") toast(t("transfer.done", { name: ticket.assignee_name }));
+      if (action === "transfer") toast(t("transfer.done", { name: ticket.assignee_name ?? ticket.group_name }));
     } catch (err) {
       toast(errorText(err));
       button.disabled = false;

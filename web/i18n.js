@@ -66,7 +66,7 @@ const zh = {
   "action.transfer": "转派", "action.resume": "继续处理",
   "transfer.title": "转派工单 #{id}", "transfer.to": "转派给", "transfer.none": "没有其他能处理此工单的专家",
   "transfer.reason": "转派原因（可选）", "transfer.reason.placeholder": "如：需要市级系统权限",
-  "transfer.confirm": "确认转派", "transfer.done": "已转派给 {name}", "dialog.cancel": "取消",
+  "transfer.confirm": "确认转派", "transfer.groups": "或退回专家组的待受理队列", "transfer.group.meta": "{unit} · {n} 位专家", "transfer.done": "已转派给 {name}", "dialog.cancel": "取消",
   "queue.open": "全部进行中", "queue.waiting": "待补充", "queue.find": "查找", "queue.lists": "工单列表", "unread": "{n} 条未读",
   "find.q": "编号或关键词", "find.q.placeholder": "如 #128 或 社保卡", "find.unit": "单位", "find.unit.placeholder": "输入乡镇、县区名称",
   "find.item": "服务事项", "find.state": "状态", "find.handler": "处理人", "find.handler.placeholder": "专家姓名",

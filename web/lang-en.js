@@ -65,7 +65,7 @@ export const en = {
   "action.transfer": "Transfer", "action.resume": "Resume",
   "transfer.title": "Transfer ticket #{id}", "transfer.to": "Transfer to", "transfer.none": "No other expert can take this ticket",
   "transfer.reason": "Reason (optional)", "transfer.reason.placeholder": "e.g. needs city-level system rights",
-  "transfer.confirm": "Transfer", "transfer.done": "Transferred to {name}", "dialog.cancel": "Cancel",
+  "transfer.confirm": "Transfer", "transfer.groups": "Or back to a group's queue", "transfer.group.meta": "{unit} · {n} experts", "transfer.done": "Transferred to {name}", "dialog.cancel": "Cancel",
   "queue.open": "All open", "queue.waiting": "Waiting", "queue.find": "Search", "queue.lists": "Ticket lists", "unread": "{n} unread",
   "find.q": "Number or words", "find.q.placeholder": "e.g. #128 or card", "find.unit": "Unit", "find.unit.placeholder": "Township or county name",
   "find.item": "Service item", "find.state": "State", "find.handler": "Handler", "find.handler.placeholder": "Expert's name",

@@ -12,6 +12,8 @@ pub struct Scope {
     pub specialty: Specialty,
     pub creator_id: i64,
     pub assignee_id: Option<i64>,
+    /// The expert group it was transferred to, which alone answers it from then on.
+    pub group_id: Option<i64>,
 }
 
 /// True when `unit_path` lies in the subtree of the actor's unit.
@@ -36,11 +38,15 @@ pub fn may_see(actor: &Actor, scope: &Scope) -> bool {
     }
 }
 
-/// True when the actor is an expert who may claim the ticket or have it transferred to them.
+/// True when the actor is an expert who may claim the ticket or have it transferred to them:
+/// their unit covers it and their group answers it — its specialty, or the group it was
+/// transferred to.
 pub fn may_handle(actor: &Actor, scope: &Scope) -> bool {
-    actor.role == Role::Expert
-        && covers(actor, &scope.unit_path)
-        && actor.specialties.contains(&scope.specialty)
+    let answers = match scope.group_id {
+        Some(group) => actor.group_id == Some(group),
+        None => actor.specialties.contains(&scope.specialty),
+    };
+    actor.role == Role::Expert && covers(actor, &scope.unit_path) && answers
 }
 
 /// True when the actor may direct the ticket: its assignee, or a supervisor or admin over it.
@@ -83,6 +89,7 @@ mod tests {
             specialty,
             creator_id: 1,
             assignee_id: None,
+            group_id: None,
         }
     }
 

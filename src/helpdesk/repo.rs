@@ -17,6 +17,9 @@ pub struct Ticket {
     pub creator_name: String,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
+    /// The expert group it was transferred to, if any.
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
     pub item_code: String,
     pub kind: TicketKind,
     pub specialty: Specialty,
@@ -37,6 +40,7 @@ impl Ticket {
             specialty: self.specialty,
             creator_id: self.creator_id,
             assignee_id: self.assignee_id,
+            group_id: self.group_id,
         }
     }
 }
@@ -58,10 +62,11 @@ pub struct TicketEvent {
 
 const TICKET_SELECT: &str = "SELECT t.id, t.unit_id, n.name AS unit_name, t.unit_path, \
      t.creator_id, c.display_name AS creator_name, t.assignee_id, a.display_name AS assignee_name, \
+     t.group_id, g.name AS group_name, \
      t.item_code, t.kind, t.specialty, t.difficulty, t.title, t.body, t.state, t.last_seq, \
      t.created_at, t.updated_at \
      FROM tickets t JOIN units n ON n.id = t.unit_id JOIN users c ON c.id = t.creator_id \
-     LEFT JOIN users a ON a.id = t.assignee_id";
+     LEFT JOIN users a ON a.id = t.assignee_id LEFT JOIN expert_groups g ON g.id = t.group_id";
 
 pub(super) fn parsed<T>(value: String, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
     parse(&value).ok_or_else(|| sqlx::Error::Decode(format!("unexpected value {value:?}").into()))
@@ -77,6 +82,8 @@ fn ticket_from(row: &AnyRow) -> Result<Ticket, sqlx::Error> {
         creator_name: row.try_get("creator_name")?,
         assignee_id: row.try_get("assignee_id")?,
         assignee_name: row.try_get("assignee_name")?,
+        group_id: row.try_get("group_id")?,
+        group_name: row.try_get("group_name")?,
         item_code: row.try_get("item_code")?,
         kind: parsed(row.try_get("kind")?, TicketKind::parse)?,
         specialty: parsed(row.try_get("specialty")?, Specialty::parse)?,
@@ -274,7 +281,8 @@ pub async fn count_by_state(pool: &AnyPool) -> sqlx::Result<Vec<(String, i64)>> 
 /// The display name and role of a user, if they exist.
 pub async fn user_brief(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<UserBrief>> {
     let row = sqlx::query(
-        "SELECT u.id, u.display_name, u.role, n.path AS unit_path, g.specialties FROM users u \
+        "SELECT u.id, u.display_name, u.role, n.path AS unit_path, u.group_id, g.specialties \
+         FROM users u \
          JOIN units n ON n.id = u.unit_id LEFT JOIN expert_groups g ON g.id = u.group_id \
          WHERE u.id = $1 AND u.disabled = 0",
     )
@@ -287,6 +295,7 @@ pub async fn user_brief(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Optio
             display_name: r.try_get("display_name")?,
             role: r.try_get("role")?,
             unit_path: r.try_get("unit_path")?,
+            group_id: r.try_get("group_id")?,
             specialties: crate::org::parse_specialties(
                 r.try_get::<Option<String>, _>("specialties")?
                     .as_deref()
@@ -302,6 +311,7 @@ pub struct UserBrief {
     pub display_name: String,
     pub role: String,
     pub unit_path: String,
+    pub group_id: Option<i64>,
     pub specialties: Vec<Specialty>,
 }
 
@@ -316,6 +326,49 @@ pub struct Candidate {
     pub unit_path: String,
     #[serde(skip)]
     pub specialties: Vec<Specialty>,
+    #[serde(skip)]
+    pub group_id: Option<i64>,
+}
+
+/// An expert group a ticket could be transferred to.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct GroupCandidate {
+    #[serde(skip)]
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    /// Its enabled experts.
+    pub experts: i64,
+}
+
+/// Expert groups with at least one enabled expert whose unit lies on the path from the region
+/// down to `unit_path`, nearest first.
+pub async fn groups_above(
+    conn: &mut AnyConnection,
+    unit_path: &str,
+) -> sqlx::Result<Vec<GroupCandidate>> {
+    let rows = sqlx::query(
+        "SELECT g.id, g.code, g.name, n.name AS unit_name, COUNT(u.id) AS experts \
+         FROM expert_groups g JOIN units n ON n.id = g.unit_id \
+         JOIN users u ON u.group_id = g.id AND u.role = 'expert' AND u.disabled = 0 \
+         WHERE $1 LIKE n.path || '%' GROUP BY g.id, g.code, g.name, n.name, n.path \
+         ORDER BY LENGTH(n.path) DESC, g.code",
+    )
+    .bind(unit_path)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GroupCandidate {
+                id: r.try_get("id")?,
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                unit_name: r.try_get("unit_name")?,
+                experts: r.try_get("experts")?,
+            })
+        })
+        .collect()
 }
 
 /// Enabled experts whose unit lies on the path from the region down to `unit_path`, nearest
@@ -325,7 +378,7 @@ pub async fn experts_above(
     unit_path: &str,
 ) -> sqlx::Result<Vec<Candidate>> {
     let rows = sqlx::query(
-        "SELECT u.id, u.display_name, n.name AS unit_name, n.path AS unit_path, \
+        "SELECT u.id, u.display_name, n.name AS unit_name, n.path AS unit_path, u.group_id, \
          g.name AS group_name, g.specialties FROM users u \
          JOIN units n ON n.id = u.unit_id JOIN expert_groups g ON g.id = u.group_id \
          WHERE u.role = 'expert' AND u.disabled = 0 AND $1 LIKE n.path || '%' \
@@ -343,6 +396,7 @@ pub async fn experts_above(
                 group_name: r.try_get("group_name")?,
                 unit_path: r.try_get("unit_path")?,
                 specialties: crate::org::parse_specialties(&r.try_get::<String, _>("specialties")?),
+                group_id: r.try_get("group_id")?,
             })
         })
         .collect()

@@ -307,8 +307,12 @@ pub async fn history(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
+    /// A person (user id)…
     #[serde(default)]
     pub to: Option<i64>,
+    /// …or an expert group (code), whose queue it goes back to.
+    #[serde(default)]
+    pub group: Option<String>,
     #[serde(default)]
     pub reason: String,
 }
@@ -332,18 +336,25 @@ pub async fn apply(
         // A request withdrawn before anyone claimed it goes back to the queue.
         next = TicketState::New;
     }
+    let mut group = None;
     let (assignee, body) = match mv {
         Move::Claim => (Some(actor.id), String::new()),
         Move::Transfer => {
-            let to = transfer
-                .to
-                .ok_or_else(|| AppError::invalid("to", "whom to transfer to"))?;
             let reason = transfer.reason.trim();
             text::check_line("reason", reason, REASON_MAX_CHARS)?;
-            let target = transfer_target(hd, &ticket, to).await?;
+            let (assignee, target) = match (transfer.to, transfer.group.as_deref()) {
+                (Some(to), None) => (Some(to), transfer_target(hd, &ticket, to).await?),
+                (None, Some(code)) => {
+                    // The group's queue: nobody holds it until one of them claims it.
+                    let (id, name) = group_target(hd, &ticket, code).await?;
+                    (next, group) = (TicketState::New, Some(Some(id)));
+                    (None, name)
+                }
+                _ => return Err(AppError::invalid("to", "a person (to) or a group (group)")),
+            };
             match reason.is_empty() {
-                true => (Some(to), target),
-                false => (Some(to), format!("{target}：{reason}")),
+                true => (assignee, target),
+                false => (assignee, format!("{target}：{reason}")),
             }
         }
         _ => (ticket.assignee_id, String::new()),
@@ -355,6 +366,7 @@ pub async fn apply(
         actor_role: actor.role,
         from: (ticket.state, ticket.assignee_id),
         to: (next, assignee),
+        group,
         kind: mv.event(),
         body,
     };
@@ -363,7 +375,11 @@ pub async fn apply(
 
 /// The experts the ticket could be transferred to, nearest unit first; for those who may
 /// transfer it.
-pub async fn candidates(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<Vec<repo::Candidate>> {
+pub async fn candidates(
+    hd: &Helpdesk,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(Vec<repo::Candidate>, Vec<repo::GroupCandidate>)> {
     let ticket = visible(hd, actor, id).await?;
     if !Part::of(actor, &ticket.scope()).may(Move::Transfer) {
         return Err(AppError::Forbidden);
@@ -375,10 +391,40 @@ pub async fn candidates(hd: &Helpdesk, actor: &Actor, id: i64) -> AppResult<Vec<
             repo::experts_above(&mut conn, &ticket.unit_path).await
         })
         .await?;
+    let fits = |c: &repo::Candidate| {
+        c.specialties.contains(&ticket.specialty)
+            || (ticket.group_id.is_some() && c.group_id == ticket.group_id)
+    };
+    let people = found
+        .into_iter()
+        .filter(fits)
+        .filter(|c| Some(c.id) != ticket.assignee_id)
+        .collect();
+    Ok((people, groups_for(hd, &ticket).await?))
+}
+
+/// A group a ticket may be transferred to: its unit covers the ticket's, it is not the group
+/// answering it already, and someone in it can take it. Returns its id and name.
+async fn group_target(hd: &Helpdesk, ticket: &Ticket, code: &str) -> AppResult<(i64, String)> {
+    let groups = groups_for(hd, ticket).await?;
+    groups
+        .into_iter()
+        .find(|g| g.code == code)
+        .map(|g| (g.id, g.name))
+        .ok_or_else(|| AppError::invalid("group", "that group cannot take this ticket"))
+}
+
+async fn groups_for(hd: &Helpdesk, ticket: &Ticket) -> AppResult<Vec<repo::GroupCandidate>> {
+    let found = hd
+        .db
+        .timed(async {
+            let mut conn = hd.db.read().acquire().await?;
+            repo::groups_above(&mut conn, &ticket.unit_path).await
+        })
+        .await?;
     Ok(found
         .into_iter()
-        .filter(|c| c.specialties.contains(&ticket.specialty))
-        .filter(|c| Some(c.id) != ticket.assignee_id)
+        .filter(|g| Some(g.id) != ticket.group_id)
         .collect())
 }
 
@@ -395,9 +441,11 @@ async fn transfer_target(hd: &Helpdesk, ticket: &Ticket, to: i64) -> AppResult<S
         })
         .await?
         .ok_or_else(cannot)?;
+    let answers = target.specialties.contains(&ticket.specialty)
+        || (ticket.group_id.is_some() && target.group_id == ticket.group_id);
     let fits = target.role == Role::Expert.as_str()
         && path_covers(&target.unit_path, &ticket.unit_path)
-        && target.specialties.contains(&ticket.specialty);
+        && answers;
     if !fits {
         return Err(cannot());
     }

@@ -19,6 +19,9 @@ pub struct TicketView {
     pub creator_name: String,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
+    /// The expert group it was transferred to, whose queue it waits in.
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
     pub item_code: String,
     pub kind: TicketKind,
     pub specialty: Specialty,
@@ -61,6 +64,8 @@ impl TicketView {
             creator_name: t.creator_name.clone(),
             assignee_id: t.assignee_id,
             assignee_name: t.assignee_name.clone(),
+            group_id: t.group_id,
+            group_name: t.group_name.clone(),
             item_code: t.item_code.clone(),
             kind: t.kind,
             specialty: t.specialty,

@@ -35,7 +35,7 @@ async fn candidates(
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<Value>, AppError> {
     let Path(id) = id.map_err(|_| AppError::invalid("id", "ticket ids are whole numbers"))?;
-    let found = service::candidates(&live.helpdesk, &actor, id).await?;
+    let (found, groups) = service::candidates(&live.helpdesk, &actor, id).await?;
     let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
     let presence = live.hub.presence_of(&ids);
     let listed: Vec<Value> = found
@@ -43,7 +43,7 @@ async fn candidates(
         .zip(presence)
         .map(|(c, p)| json!({ "id": c.id, "display_name": c.display_name, "unit_name": c.unit_name, "group_name": c.group_name, "presence": p.status }))
         .collect();
-    Ok(Json(json!({ "candidates": listed })))
+    Ok(Json(json!({ "candidates": listed, "groups": groups })))
 }
 
 async fn upgrade(

@@ -27,6 +27,8 @@ pub struct Transition {
     pub actor_role: Role,
     pub from: (TicketState, Option<i64>),
     pub to: (TicketState, Option<i64>),
+    /// A new expert group to answer it (`Some(None)` clears it); `None` leaves it as it is.
+    pub group: Option<Option<i64>>,
     pub kind: EventKind,
     pub body: String,
 }

@@ -226,6 +226,7 @@ impl Work {
             unit_path: new.unit_path.clone(),
             specialty: new.specialty,
             creator_id: new.creator_id,
+            group_id: None,
         };
         self.touched.insert(
             id,
@@ -253,6 +254,9 @@ impl Work {
         let head = self.touch(t.ticket);
         head.state = t.to.0;
         head.assignee_id = t.to.1;
+        if let Some(group) = t.group {
+            head.group_id = group;
+        }
         let unit_path = head.unit_path.clone();
         let entry = Entry::new(t.kind, (t.actor_id, &t.actor_name, t.actor_role), &t.body);
         self.append(t.ticket, entry);
@@ -263,7 +267,10 @@ impl Work {
                 actor: t.actor_name.clone(),
                 unit_path,
                 subject: format!("ticket {}", t.ticket),
-                detail: format!("to person {} ({})", t.to.1.unwrap_or(0), t.body),
+                detail: match t.to.1 {
+                    Some(person) => format!("to person {person} ({})", t.body),
+                    None => format!("to a group ({})", t.body),
+                },
                 ..Record::default()
             });
         }

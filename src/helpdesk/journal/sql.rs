@@ -56,6 +56,7 @@ pub struct Head {
     pub unit_path: String,
     pub specialty: Specialty,
     pub creator_id: i64,
+    pub group_id: Option<i64>,
 }
 
 impl Head {
@@ -66,6 +67,7 @@ impl Head {
             specialty: self.specialty,
             creator_id: self.creator_id,
             assignee_id: self.assignee_id,
+            group_id: self.group_id,
         }
     }
 }
@@ -85,8 +87,8 @@ pub async fn lock_heads(
             ""
         };
         let sql = format!(
-            "SELECT id, state, assignee_id, last_seq, unit_id, unit_path, specialty, creator_id \
-             FROM tickets WHERE id IN ({}) ORDER BY id{lock}",
+            "SELECT id, state, assignee_id, last_seq, unit_id, unit_path, specialty, creator_id, \
+             group_id FROM tickets WHERE id IN ({}) ORDER BY id{lock}",
             marks(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
@@ -103,6 +105,7 @@ pub async fn lock_heads(
                 unit_path: r.try_get("unit_path")?,
                 specialty: parsed(r.try_get("specialty")?, Specialty::parse)?,
                 creator_id: r.try_get("creator_id")?,
+                group_id: r.try_get("group_id")?,
             };
             heads.insert(head.id, head);
         }
@@ -195,16 +198,17 @@ pub async fn insert_entries(
     Ok(())
 }
 
-/// Writes a head back: its state, assignee and last seq.
+/// Writes a head back: its state, assignee, group and last seq.
 pub async fn update_head(conn: &mut AnyConnection, h: &Head, now: Millis) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE tickets SET state = $1, assignee_id = $2, last_seq = $3, updated_at = $4 \
-         WHERE id = $5",
+        "UPDATE tickets SET state = $1, assignee_id = $2, last_seq = $3, updated_at = $4, \
+         group_id = $5 WHERE id = $6",
     )
     .bind(h.state.as_str())
     .bind(h.assignee_id)
     .bind(h.last_seq)
     .bind(now)
+    .bind(h.group_id)
     .bind(h.id)
     .execute(conn)
     .await?;
