@@ -157,3 +157,47 @@ async fn an_administrator_unlocks_an_account_that_failed_sign_ins_locked() {
     let (_, trail) = app.get(&admin, "/api/audit?kind=person_unlocked").await;
     assert_eq!(trail["entries"][0]["actor"], "admin", "{trail}");
 }
+
+#[tokio::test]
+async fn unit_heads_manage_the_people_of_their_unit_but_not_heads_or_administrators() {
+    let app = TestApp::spawn().await;
+    let head = app.token("supervisor.jingyuan").await;
+    let (status, v) = app.get(&head, "/api/people?limit=500").await;
+    assert_eq!(status, 200, "{v}");
+    let names: Vec<&str> = v["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .filter_map(|p| p["username"].as_str())
+        .collect();
+    assert!(names.contains(&"clerk.dawan") && names.contains(&"expert.jingyuan"));
+    assert!(
+        !names.contains(&"clerk.zhenbeibao") && !names.contains(&"admin"),
+        "{names:?}"
+    );
+
+    let clerk = json!({ "username": "clerk.xinmin", "name": "新民乡经办", "role": "clerk", "unit": "640424", "password": "新民乡经办2026" });
+    assert_eq!(app.post(&head, "/api/people", clerk).await.0, 201);
+    let boss = json!({ "username": "head.two", "name": "第二个县长", "role": "supervisor", "unit": "640424" });
+    let answer = app.post(&head, "/api/people", boss).await;
+    assert_eq!(code(&answer), (422, "invalid_rows".to_string()));
+    assert_eq!(answer.1["error"]["rows"][0]["reason"], "role_not_allowed");
+
+    let expert = id_of(&app, "expert.jingyuan").await;
+    let up = json!({ "role": "supervisor", "group": null });
+    assert_eq!(
+        code(&patch(&app, &head, expert, up).await),
+        (403, "forbidden".to_string())
+    );
+    let across = json!({ "role": "officer", "group": null });
+    assert_eq!(patch(&app, &head, expert, across).await.0, 200);
+
+    let region = app.token("supervisor.region").await;
+    let county_head = id_of(&app, "supervisor.jingyuan").await;
+    let path = format!("/api/people/{county_head}/disable");
+    assert_eq!(
+        app.post(&region, &path, json!({})).await.0,
+        403,
+        "a unit head is managed by administrators only"
+    );
+}

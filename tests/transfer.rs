@@ -96,14 +96,28 @@ async fn a_ticket_transferred_to_a_group_waits_in_that_groups_queue_alone() {
         .iter()
         .filter_map(|g| g["code"].as_str())
         .collect();
-    assert!(groups.contains(&"vendor") && groups.contains(&"guyuan"), "{v}");
-    assert!(!groups.contains(&"yinchuan"), "not a group whose unit misses the ticket");
+    assert!(
+        groups.contains(&"vendor") && groups.contains(&"guyuan"),
+        "{v}"
+    );
+    assert!(
+        !groups.contains(&"yinchuan"),
+        "not a group whose unit misses the ticket"
+    );
     let (status, _) = app
-        .post(&county, &format!("{path}/transfer"), json!({ "group": "yinchuan" }))
+        .post(
+            &county,
+            &format!("{path}/transfer"),
+            json!({ "group": "yinchuan" }),
+        )
         .await;
     assert_eq!(status, 422);
     let (status, _) = app
-        .post(&county, &format!("{path}/transfer"), json!({ "group": "vendor", "to": 1 }))
+        .post(
+            &county,
+            &format!("{path}/transfer"),
+            json!({ "group": "vendor", "to": 1 }),
+        )
         .await;
     assert_eq!(status, 422, "a person or a group, not both");
 
@@ -111,18 +125,28 @@ async fn a_ticket_transferred_to_a_group_waits_in_that_groups_queue_alone() {
     let (status, v) = app.post(&county, &format!("{path}/transfer"), body).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(
-        (v["ticket"]["state"].as_str(), v["ticket"]["group_name"].as_str()),
+        (
+            v["ticket"]["state"].as_str(),
+            v["ticket"]["group_name"].as_str()
+        ),
         (Some("new"), Some("人社一体化系统软件公司"))
     );
     assert!(v["ticket"]["assignee_id"].is_null());
     let live = vendor_ws.recv_type("ticket").await;
     assert_eq!(live["ticket"]["id"], id, "in the vendor's queue, live");
     assert_eq!(live["ticket"]["actions"][1], "claim");
-    assert_eq!(app.get(&county, &path).await.0, 404, "out of the county group's sight");
+    assert_eq!(
+        app.get(&county, &path).await.0,
+        404,
+        "out of the county group's sight"
+    );
     let city = app.token("expert.guyuan").await;
     assert_eq!(app.get(&city, &path).await.0, 404, "nor any other group's");
     let (status, v) = app.post(&vendor, &format!("{path}/claim"), json!({})).await;
-    assert_eq!((status, v["ticket"]["assignee_name"].as_str()), (200, Some("刘工")));
+    assert_eq!(
+        (status, v["ticket"]["assignee_name"].as_str()),
+        (200, Some("刘工"))
+    );
     let (_, history) = app.get(&clerk, &path).await;
     let kinds: Vec<_> = history["events"]
         .as_array()

@@ -1,4 +1,4 @@
-// People administration for administrators: the people of their subtree, their role, unit
+// People administration for administrators and unit heads: the people of their subtree, their role, unit
 // and group; add one, change, disable or enable, unlock, reset a password, sign them out; and
 // import a whole spreadsheet (CSV) — refused whole with each line's problem, or added at once
 // with the generated first passwords shown to hand over. The server decides who may.

@@ -138,7 +138,7 @@ pub async fn add(
     rows: Vec<(usize, Row)>,
     now: Millis,
 ) -> AppResult<Vec<Added>> {
-    if actor.role != Role::Admin {
+    if !super::administers(actor) {
         return Err(AppError::Forbidden);
     }
     let checked = check(db, actor, rows).await?;
@@ -259,6 +259,11 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
                 continue;
             }
         };
+        if !super::manages(actor, role) {
+            let message = format!("only administrators add a {role}");
+            refuse(line, "role_not_allowed", AppError::invalid("role", message));
+            continue;
+        }
         let code = row.unit.trim().to_string();
         if !units.contains_key(&code) {
             let found = lookup_unit(db, &code).await?;

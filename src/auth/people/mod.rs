@@ -119,6 +119,19 @@ pub async fn end_sessions_or_unlock(
     with_trail(db, vec![statement], trail, now).await
 }
 
+/// Who administers people: administrators, and unit heads (supervisors) over their subtree.
+/// The one rule; the routes and the import ask it.
+pub fn administers(actor: &crate::auth::Actor) -> bool {
+    matches!(actor.role, Role::Admin | Role::Supervisor)
+}
+
+/// May `actor` give someone `role`, or act on someone who has it? A unit head manages the
+/// clerks, experts, officers and ops staff of the unit; only administrators manage unit heads
+/// and administrators.
+pub fn manages(actor: &crate::auth::Actor, role: Role) -> bool {
+    actor.role == Role::Admin || !matches!(role, Role::Admin | Role::Supervisor)
+}
+
 /// Where a person stands: what they may do, where, and which questions they answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Standing {

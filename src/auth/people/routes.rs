@@ -6,7 +6,6 @@ use crate::auth::jurisdiction::path_covers;
 use crate::auth::{password, user_topic, Actor, Auth, SIGNED_OUT};
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::events::{everyone, Event, Payload};
-use crate::org::Role;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
@@ -30,9 +29,9 @@ where
 }
 
 fn admin(actor: &Actor) -> AppResult<()> {
-    match actor.role {
-        Role::Admin => Ok(()),
-        _ => Err(AppError::Forbidden),
+    match super::administers(actor) {
+        true => Ok(()),
+        false => Err(AppError::Forbidden),
     }
 }
 
@@ -77,18 +76,20 @@ async fn import(
     Ok((StatusCode::CREATED, Json(json!({ "added": added }))))
 }
 
-/// The person with `id`, if the actor is an administrator whose subtree holds them.
+/// The person with `id`, if the actor administers people, their subtree holds the person, and
+/// they manage the person's role.
 async fn person_in_area(
     auth: &Auth,
     actor: &Actor,
     id: Result<i64, PathRejection>,
 ) -> AppResult<(i64, String, super::Standing)> {
     let id = id.map_err(|_| AppError::NotFound("person"))?;
-    if actor.role != Role::Admin {
-        return Err(AppError::Forbidden);
-    }
+    admin(actor)?;
     match super::standing(&auth.db, id).await? {
         Some((name, standing)) if path_covers(&actor.unit_path, &standing.unit_path) => {
+            if !super::manages(actor, standing.role) {
+                return Err(AppError::Forbidden);
+            }
             Ok((id, name, standing))
         }
         _ => Err(AppError::NotFound("person")),
@@ -165,6 +166,9 @@ async fn change(
         return Err(AppError::Forbidden);
     }
     let to = body.apply(&auth.db, &from, &actor.unit_path).await?;
+    if !super::manages(&actor, to.role) {
+        return Err(AppError::Forbidden);
+    }
     if to != from {
         let mut trail = record(
             "person_changed",
