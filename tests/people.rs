@@ -201,3 +201,38 @@ async fn unit_heads_manage_the_people_of_their_unit_but_not_heads_or_administrat
         "a unit head is managed by administrators only"
     );
 }
+
+#[tokio::test]
+async fn expert_groups_are_added_and_changed_within_ones_area() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let group = json!({ "code": "jingyuan-card", "name": "泾源县社保卡专班", "unit": "640424", "specialties": ["sscard"] });
+    let (status, v) = app.post(&admin, "/api/people/groups", group.clone()).await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(app.post(&admin, "/api/people/groups", group).await.0, 409);
+    let empty = json!({ "code": "nothing", "name": "无", "unit": "640424", "specialties": [] });
+    assert_eq!(app.post(&admin, "/api/people/groups", empty).await.0, 422);
+
+    let head = app.token("supervisor.jingyuan").await;
+    let rename = json!({ "name": "泾源县社保卡服务专班", "specialties": ["sscard", "employment"] });
+    let path = "/api/people/groups/jingyuan-card";
+    assert_eq!(app.call(Method::PATCH, &head, path, rename).await.0, 204);
+    let (_, listed) = app.get(&head, "/api/people/groups").await;
+    let mine = listed["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["code"] == "jingyuan-card")
+        .cloned()
+        .expect("listed");
+    assert_eq!(mine["name"], "泾源县社保卡服务专班");
+    assert_eq!(mine["specialties"], json!(["employment", "sscard"]));
+    assert_eq!(mine["own"], true);
+    let city = json!({ "name": "改名" });
+    let answer = app
+        .call(Method::PATCH, &head, "/api/people/groups/guyuan", city)
+        .await;
+    assert_eq!(answer.0, 404, "the city's group is not the county head's");
+    let (_, trail) = app.get(&admin, "/api/audit?kind=group_changed").await;
+    assert_eq!(trail["entries"].as_array().map(Vec::len), Some(1));
+}

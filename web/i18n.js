@@ -86,6 +86,8 @@ const zh = {
   "people.change.title": "修改 {name}", "people.change.hint": "保存后此人会被要求重新登录，按新的角色和单位使用。", "people.no_group": "（无）",
   "people.password.title": "重置 {name} 的密码", "people.password.new": "新密码", "people.password.initial": "初始密码（留空自动生成）",
   "people.password.hint": "至少 8 位、4 种以上不同字符，不能包含用户名；保存后此人立即下线。", "dialog.ok": "保存",
+  "groups.title": "专家组", "groups.add": "新增专家组", "groups.change": "修改 {name}",
+  "groups.col.name": "名称", "groups.col.code": "代码", "groups.col.unit": "所属单位", "groups.col.answers": "负责的业务", "groups.col.actions": "操作",
   "people.reason.bad_csv": "不是有效的 CSV 格式", "people.reason.bad_header": "第一行必须是：username,name,role,unit,group,password",
   "people.reason.too_many": "一次最多导入 2000 人", "people.reason.field_count": "列数不对，应为 6 列",
   "people.reason.empty_file": "文件里没有人员", "people.reason.bad_username": "用户名只能是 3–32 位小写字母、数字和 . _ -",

@@ -85,6 +85,8 @@ export const en = {
   "people.change.title": "Change {name}", "people.change.hint": "They will sign in again and work under the new role and unit.", "people.no_group": "(none)",
   "people.password.title": "New password for {name}", "people.password.new": "New password", "people.password.initial": "First password (empty: generated)",
   "people.password.hint": "At least 8 characters, 4 different, not the username; they are signed out at once.", "dialog.ok": "Save",
+  "groups.title": "Expert groups", "groups.add": "Add group", "groups.change": "Change {name}",
+  "groups.col.name": "Name", "groups.col.code": "Code", "groups.col.unit": "Unit", "groups.col.answers": "Answers", "groups.col.actions": "Actions",
   "people.reason.bad_csv": "Not valid CSV", "people.reason.bad_header": "The first line must be: username,name,role,unit,group,password",
   "people.reason.too_many": "At most 2000 people a file", "people.reason.field_count": "Wrong number of columns; 6 expected",
   "people.reason.empty_file": "No people in the file", "people.reason.bad_username": "Usernames are 3–32 lowercase letters, digits, . _ -",

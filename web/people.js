@@ -6,6 +6,7 @@
 import { api, OWN, ApiError } from "./api.js";
 import { el, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
+import { named } from "./tickets.js";
 
 const ROLES = ["clerk", "expert", "supervisor", "officer", "ops", "admin"];
 const TEMPLATE = "\ufeffusername,name,role,unit,group,password\r\nclerk.example,示例经办人,clerk,640424,,\r\n";
@@ -115,9 +116,57 @@ export function peoplePanel() {
     el("div.audit-scroll", {}, el("table.audit.people", {},
       el("thead", {}, el("tr", {}, ...["name", "username", "role", "unit", "group", "state", "actions"].map((c) => el("th", { text: t(`people.col.${c}`) })))),
       body)),
-    more);
+    more,
+    groupsSection());
   load(true);
   return panel;
+}
+
+/** The expert groups of the area: what each answers; add one, change one's name or answers. */
+function groupsSection() {
+  const body = el("tbody");
+  const load = async () => {
+    try {
+      const { groups } = await api("GET", "/api/people/groups");
+      const { specialties } = await api("GET", "/api/catalogue");
+      const names = new Map(specialties.map((s) => [s.code, named(s)]));
+      body.replaceChildren(...groups.map((g) => el("tr", { dataset: { group: g.code } },
+        el("td", { text: g.name }), el("td", { text: g.code }), el("td", { text: g.unit_name }),
+        el("td", { text: g.specialties.map((s) => names.get(s) ?? s).join("、") }),
+        el("td.row-actions", {}, g.own ? el("button.link", { type: "button", text: t("people.change"),
+          onclick: () => groupDialog(g, specialties).then((done) => done && load()) }) : null))));
+    } catch (err) { toast(errorText(err)); }
+  };
+  load();
+  return el("section.groups", { "aria-labelledby": "groups-title" },
+    el("h2", { id: "groups-title", text: t("groups.title") }),
+    el("button", { type: "button", text: t("groups.add"), onclick: async () => {
+      const { specialties } = await api("GET", "/api/catalogue");
+      if (await groupDialog(null, specialties)) load();
+    } }),
+    el("div.audit-scroll", {}, el("table.audit.people", {},
+      el("thead", {}, el("tr", {}, ...["name", "code", "unit", "answers", "actions"].map((c) => el("th", { text: t(`groups.col.${c}`) })))),
+      body)));
+}
+
+async function groupDialog(group, specialties) {
+  const code = el("input", { required: true, value: group?.code ?? "", disabled: Boolean(group), autocomplete: "off" });
+  const name = el("input", { required: true, value: group?.name ?? "" });
+  const { list, unit, code: unitCode } = await unitAndGroup(group ? { unit_name: group.unit_name, unit: group.unit } : null);
+  if (group) unit.disabled = true;
+  const boxes = specialties.map((s) => el("label.check", {},
+    el("input", { type: "checkbox", value: s.code, checked: group?.specialties.includes(s.code) }), named(s)));
+  const picked = () => boxes.map((b) => b.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+  return dialog(group ? t("groups.change", { name: group.name }) : t("groups.add"),
+    [field("group-code", t("groups.col.code"), code), field("group-name", t("groups.col.name"), name),
+      field("group-unit", t("groups.col.unit"), unit), list,
+      el("fieldset", {}, el("legend", { text: t("groups.col.answers") }), ...boxes)],
+    async () => {
+      choices = null; // the people dialogs list groups: read them again
+      if (group) await api("PATCH", `/api/people/groups/${group.code}`, { name: name.value.trim(), specialties: picked() });
+      else await api("POST", "/api/people/groups", { code: code.value.trim(), name: name.value.trim(), unit: unitCode(), specialties: picked() });
+      return true;
+    });
 }
 
 /** Sends the file as it is; the server reads UTF-8 with or without a BOM. */

@@ -44,6 +44,16 @@ test("an administrator imports people from a spreadsheet", async () => {
   await admin.locator("table.people tr[data-username='expert.liupan']").waitFor();
   await admin.screenshot({ path: join(shots, "24-admin-imported.png") });
 
+  // An expert group for the county's card work.
+  await admin.getByRole("button", { name: "新增专家组" }).click();
+  const dialog = admin.locator("dialog");
+  await dialog.locator("#group-code").fill("jingyuan-card");
+  await dialog.locator("#group-name").fill("泾源县社保卡专班");
+  await dialog.locator("#group-unit").fill("泾源县 640424");
+  await dialog.locator("label.check", { hasText: "社会保障卡" }).click();
+  await dialog.locator("button[type=submit]").click();
+  await admin.locator("section.groups tr[data-group='jingyuan-card']", { hasText: "社会保障卡" }).waitFor();
+
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   await page.goto(server.url);

@@ -90,14 +90,19 @@ pub async fn list(
 pub struct Group {
     pub code: String,
     pub name: String,
+    pub unit: String,
     pub unit_name: String,
+    pub specialties: Vec<crate::org::Specialty>,
+    /// Whether the administrator's subtree holds the group (so they may change it).
+    pub own: bool,
 }
 
 /// The expert groups whose unit is on the path from the region down to `path` or below it:
 /// those an administrator there may put someone in.
 pub async fn groups(db: &Db, path: &str) -> sqlx::Result<Vec<Group>> {
     let rows = sqlx::query(
-        "SELECT g.code, g.name, n.name AS unit_name FROM expert_groups g \
+        "SELECT g.code, g.name, n.code AS unit, n.name AS unit_name, n.path, g.specialties \
+         FROM expert_groups g \
          JOIN units n ON n.id = g.unit_id WHERE n.path LIKE $1 OR $2 LIKE n.path || '%' \
          ORDER BY n.path, g.code",
     )
@@ -108,10 +113,14 @@ pub async fn groups(db: &Db, path: &str) -> sqlx::Result<Vec<Group>> {
         .await?
         .iter()
         .map(|r| {
+            let unit_path: String = r.try_get("path")?;
             Ok(Group {
                 code: r.try_get("code")?,
                 name: r.try_get("name")?,
+                unit: r.try_get("unit")?,
                 unit_name: r.try_get("unit_name")?,
+                specialties: crate::org::parse_specialties(&r.try_get::<String, _>("specialties")?),
+                own: unit_path.starts_with(path),
             })
         })
         .collect()

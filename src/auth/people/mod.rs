@@ -6,6 +6,7 @@
 
 pub mod add;
 pub mod directory;
+pub mod groups;
 pub mod routes;
 
 pub use routes::router;

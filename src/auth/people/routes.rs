@@ -22,7 +22,8 @@ where
     Router::new()
         .route("/api/people", get(list).post(add_one))
         .route("/api/people/import", post(import))
-        .route("/api/people/groups", get(groups))
+        .route("/api/people/groups", get(groups).post(group_add))
+        .route("/api/people/groups/{code}", patch(group_change))
         .route("/api/people/{id}", patch(change))
         .route("/api/people/{id}/password", put(set_password))
         .route("/api/people/{id}/{action}", post(act))
@@ -52,6 +53,29 @@ async fn groups(State(auth): State<Auth>, actor: Actor) -> AppResult<Json<Value>
     admin(&actor)?;
     let groups = directory::groups(&auth.db, &actor.unit_path).await?;
     Ok(Json(json!({ "groups": groups })))
+}
+
+/// `POST /api/people/groups`: a new expert group in the actor's subtree.
+async fn group_add(
+    State(auth): State<Auth>,
+    actor: Actor,
+    ApiJson(body): ApiJson<super::groups::NewGroup>,
+) -> AppResult<StatusCode> {
+    admin(&actor)?;
+    super::groups::add(&auth.db, &actor, body, auth.clock.now()).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// `PATCH /api/people/groups/{code}`: its name or what it answers.
+async fn group_change(
+    State(auth): State<Auth>,
+    actor: Actor,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<super::groups::GroupChange>,
+) -> AppResult<StatusCode> {
+    admin(&actor)?;
+    super::groups::change(&auth.db, &actor, &code, body, auth.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/people`: one person, checked like a line of an imported file.
