@@ -52,6 +52,7 @@ const zh = {
   "audit.kind.file_uploaded": "上传文件", "audit.kind.file_downloaded": "下载文件", "audit.kind.refused": "越权访问被拒", "audit.kind.rate_limited": "超出频率限制",
   "audit.kind.person_created": "新增人员", "audit.kind.person_disabled": "停用账号", "audit.kind.person_enabled": "启用账号",
   "audit.kind.person_unlocked": "解除锁定", "audit.kind.sessions_ended": "强制下线", "audit.kind.password_changed": "修改密码",
+  "audit.kind.person_changed": "变更角色或单位", "audit.kind.group_created": "新增专家组", "audit.kind.group_changed": "修改专家组",
   "error.rate_limited": "尝试太频繁，请 {s} 秒后再试",
   "error.account_locked": "密码错误次数过多，账号已临时锁定，请 {s} 秒后再试，或联系管理员解锁",
   "notify.sound.on": "提示音：开", "notify.sound.off": "提示音：关", "notify.new": "新的求助",

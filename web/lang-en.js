@@ -51,6 +51,7 @@ export const en = {
   "audit.kind.file_uploaded": "File uploaded", "audit.kind.file_downloaded": "File downloaded", "audit.kind.refused": "Refused access", "audit.kind.rate_limited": "Held back by a limit",
   "audit.kind.person_created": "Person added", "audit.kind.person_disabled": "Account disabled", "audit.kind.person_enabled": "Account enabled",
   "audit.kind.person_unlocked": "Account unlocked", "audit.kind.sessions_ended": "Signed out by admin", "audit.kind.password_changed": "Password changed",
+  "audit.kind.person_changed": "Role or unit changed", "audit.kind.group_created": "Group added", "audit.kind.group_changed": "Group changed",
   "error.rate_limited": "Too many attempts; try again in {s} s",
   "error.account_locked": "Too many wrong passwords: the account is locked; try again in {s} s or ask an administrator",
   "notify.sound.on": "Sound: on", "notify.sound.off": "Sound: off", "notify.new": "New request",
