@@ -74,6 +74,7 @@ async fn the_assignee_sees_who_could_take_it_and_transfers_with_a_reason() {
         (Some("transferred"), Some("海燕：需市级系统权限"))
     );
     assert_eq!(last["actor_role"], "expert");
+    assert_eq!(last["actor_unit"], "泾源县");
 }
 
 #[tokio::test]

@@ -201,9 +201,10 @@ export class ChatPane {
   }
 
   /** A message or note: the author with their role (others only), the time, text and file. */
-  bubble({ actor_id: id, actor_name: name, actor_role: role, body: text, at, file }, internal) {
+  bubble({ actor_id: id, actor_name: name, actor_role: role, actor_unit: unit, body: text, at, file }, internal) {
     const mine = this.mine(id);
-    const who = mine ? "" : `${name}${role ? `（${t(`role.${role}`)}）` : ""} · `;
+    const standing = [unit, role ? t(`role.${role}`) : null].filter(Boolean).join(" ");
+    const who = mine ? "" : `${name}${standing ? `（${standing}）` : ""} · `;
     return el(`div.msg${mine ? ".mine" : ""}${internal ? ".internal" : ""}`, {},
       internal ? el("div.label", { text: t("chat.note") }) : null,
       el("div.who", { text: `${who}${clock(at)}` }),

@@ -53,6 +53,7 @@ pub struct TicketEvent {
     pub actor_id: i64,
     pub actor_name: String,
     pub actor_role: Role,
+    pub actor_unit: String,
     pub body: String,
     pub client_id: Option<String>,
     /// Content hash of an attached screenshot or document.
@@ -105,6 +106,7 @@ fn event_from(row: &AnyRow) -> Result<TicketEvent, sqlx::Error> {
         actor_id: row.try_get("actor_id")?,
         actor_name: row.try_get("actor_name")?,
         actor_role: parsed(row.try_get("actor_role")?, Role::parse)?,
+        actor_unit: row.try_get("actor_unit")?,
         body: row.try_get("body")?,
         client_id: row.try_get("client_id")?,
         file: row.try_get("file_hash")?,
@@ -240,12 +242,14 @@ pub async fn events_after(
     notes: bool,
 ) -> sqlx::Result<Vec<TicketEvent>> {
     const ALL: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
-         u.display_name AS actor_name, u.role AS actor_role, e.body, e.client_id, e.file_hash, e.created_at \
-         FROM ticket_events e JOIN users u ON u.id = e.actor_id \
+         u.display_name AS actor_name, u.role AS actor_role, au.name AS actor_unit, e.body, \
+         e.client_id, e.file_hash, e.created_at \
+         FROM ticket_events e JOIN users u ON u.id = e.actor_id JOIN units au ON au.id = u.unit_id \
          WHERE e.ticket_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3";
     const NO_NOTES: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
-         u.display_name AS actor_name, u.role AS actor_role, e.body, e.client_id, e.file_hash, e.created_at \
-         FROM ticket_events e JOIN users u ON u.id = e.actor_id \
+         u.display_name AS actor_name, u.role AS actor_role, au.name AS actor_unit, e.body, \
+         e.client_id, e.file_hash, e.created_at \
+         FROM ticket_events e JOIN users u ON u.id = e.actor_id JOIN units au ON au.id = u.unit_id \
          WHERE e.ticket_id = $1 AND e.seq > $2 AND e.kind <> 'note' ORDER BY e.seq LIMIT $3";
     let rows = sqlx::query(if notes { ALL } else { NO_NOTES })
         .bind(ticket_id)

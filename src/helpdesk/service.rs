@@ -4,7 +4,7 @@
 
 use super::allowed::{reads_notes, Part};
 use super::journal::sql::NewTicket;
-use super::journal::{Change, Create, Done, Message, Posted, Transition};
+use super::journal::{Author, Change, Create, Done, Message, Posted, Transition};
 use super::repo::{self, Ticket};
 use super::ticket::{Difficulty, Move, TicketKind, TicketState};
 use super::view::{EntryView, TicketView};
@@ -68,13 +68,11 @@ pub async fn create(hd: &Helpdesk, actor: &Actor, req: NewRequest) -> AppResult<
         title: title.to_string(),
         body: body.to_string(),
     };
-    let actor_name = actor.display_name.clone();
     let created = ticket_of(
         actor,
         hd.journal.submit(Change::Create(Create {
             ticket,
-            actor_name,
-            actor_role: actor.role,
+            by: Author::of(actor),
         })),
     )
     .await?;
@@ -361,9 +359,7 @@ pub async fn apply(
     };
     let change = Transition {
         ticket: id,
-        actor_id: actor.id,
-        actor_name: actor.display_name.clone(),
-        actor_role: actor.role,
+        by: Author::of(actor),
         from: (ticket.state, ticket.assignee_id),
         to: (next, assignee),
         group,
@@ -495,9 +491,7 @@ pub async fn post_message(
     }
     let message = Message {
         ticket: id,
-        actor_id: actor.id,
-        actor_name: actor.display_name.clone(),
-        actor_role: actor.role,
+        by: Author::of(actor),
         requester: part.requester,
         internal: msg.internal,
         text: text.to_string(),

@@ -91,6 +91,8 @@ pub struct EntryView {
     pub actor_name: String,
     /// What the author is: the clerk's side, an expert, a supervisor …
     pub actor_role: Role,
+    /// The author's unit.
+    pub actor_unit: String,
     pub body: String,
     pub client_id: Option<String>,
     /// Content hash of an attached screenshot or document (`GET /api/files/{hash}`).
@@ -107,6 +109,7 @@ impl From<&TicketEvent> for EntryView {
             actor_id: e.actor_id,
             actor_name: e.actor_name.clone(),
             actor_role: e.actor_role,
+            actor_unit: e.actor_unit.clone(),
             body: e.body.clone(),
             client_id: e.client_id.clone(),
             file: e.file.clone(),

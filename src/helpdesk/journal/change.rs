@@ -12,19 +12,36 @@ pub struct Posted {
     pub duplicate: bool,
 }
 
+/// Who makes a change, as the log shows them: name, role and unit.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub unit: String,
+}
+
+impl Author {
+    pub fn of(actor: &crate::auth::Actor) -> Self {
+        Self {
+            id: actor.id,
+            name: actor.display_name.clone(),
+            role: actor.role,
+            unit: actor.unit_name.clone(),
+        }
+    }
+}
+
 /// A new ticket and its `created` entry.
 pub struct Create {
     pub ticket: NewTicket,
-    pub actor_name: String,
-    pub actor_role: Role,
+    pub by: Author,
 }
 
 /// A move of a ticket from one (state, assignee) to another, if nobody moved it meanwhile.
 pub struct Transition {
     pub ticket: i64,
-    pub actor_id: i64,
-    pub actor_name: String,
-    pub actor_role: Role,
+    pub by: Author,
     pub from: (TicketState, Option<i64>),
     pub to: (TicketState, Option<i64>),
     /// A new expert group to answer it (`Some(None)` clears it); `None` leaves it as it is.
@@ -36,9 +53,7 @@ pub struct Transition {
 /// A chat message, already checked for permission and content by the caller.
 pub struct Message {
     pub ticket: i64,
-    pub actor_id: i64,
-    pub actor_name: String,
-    pub actor_role: Role,
+    pub by: Author,
     /// The clerk's side: an answer to "waiting for you" hands the ticket back.
     pub requester: bool,
     /// An internal note rather than a message to the other side.
@@ -67,7 +82,7 @@ impl Change {
 
     pub(super) fn client_key(&self) -> Option<sql::ClientKey> {
         match self {
-            Change::Message(m) => m.client_id.clone().map(|c| (m.ticket, m.actor_id, c)),
+            Change::Message(m) => m.client_id.clone().map(|c| (m.ticket, m.by.id, c)),
             _ => None,
         }
     }

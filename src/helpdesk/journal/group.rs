@@ -8,7 +8,7 @@
 //! so one bad change fails alone. A fault of the store itself (full disk, lost server) fails
 //! the whole group: nobody is told "stored".
 
-use super::change::{Change, Message, Posted, Transition};
+use super::change::{Author, Change, Message, Posted, Transition};
 use super::sql::{self, ClientKey, Head, NewEntry, NewTicket};
 use crate::auth::Scope;
 use crate::clock::Millis;
@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult};
 use crate::helpdesk::repo::{self, Ticket};
 use crate::helpdesk::ticket::{EventKind, TicketState};
 use crate::helpdesk::view::EntryView;
-use crate::org::Role;
 use crate::trail::{self, Record};
 use std::collections::{BTreeMap, HashMap};
 
@@ -183,7 +182,7 @@ async fn apply(
         let outcome = match change {
             Change::Create(c) => {
                 let id = sql::insert(tx, &c.ticket, now).await?;
-                work.create(id, &c.ticket, &c.actor_name, c.actor_role);
+                work.create(id, &c.ticket, &c.by);
                 Ok(Outcome::Ticket(id))
             }
             Change::Transition(t) => work.transition(t),
@@ -216,7 +215,7 @@ async fn apply(
 }
 
 impl Work {
-    fn create(&mut self, id: i64, new: &NewTicket, actor_name: &str, role: Role) {
+    fn create(&mut self, id: i64, new: &NewTicket, by: &Author) {
         let head = Head {
             id,
             state: TicketState::New,
@@ -238,11 +237,7 @@ impl Work {
                 ticket: None,
             },
         );
-        let entry = Entry::new(
-            EventKind::Created,
-            (new.creator_id, actor_name, role),
-            &new.title,
-        );
+        let entry = Entry::new(EventKind::Created, by, &new.title);
         self.append(id, entry);
     }
 
@@ -258,13 +253,13 @@ impl Work {
             head.group_id = group;
         }
         let unit_path = head.unit_path.clone();
-        let entry = Entry::new(t.kind, (t.actor_id, &t.actor_name, t.actor_role), &t.body);
+        let entry = Entry::new(t.kind, &t.by, &t.body);
         self.append(t.ticket, entry);
         if t.kind == EventKind::Transferred {
             self.trail.push(Record {
                 kind: "ticket_transferred",
-                actor_id: Some(t.actor_id),
-                actor: t.actor_name.clone(),
+                actor_id: Some(t.by.id),
+                actor: t.by.name.clone(),
                 unit_path,
                 subject: format!("ticket {}", t.ticket),
                 detail: match t.to.1 {
@@ -278,10 +273,7 @@ impl Work {
     }
 
     fn message(&mut self, m: &Message) -> AppResult<Outcome> {
-        let key = m
-            .client_id
-            .as_ref()
-            .map(|c| (m.ticket, m.actor_id, c.clone()));
+        let key = m.client_id.as_ref().map(|c| (m.ticket, m.by.id, c.clone()));
         if let Some(seq) = key.as_ref().and_then(|k| self.seen.get(k)) {
             let duplicate = true;
             return Ok(Outcome::Posted(Posted {
@@ -301,18 +293,14 @@ impl Work {
             true => EventKind::Note,
             false => EventKind::Message,
         };
-        let mut entry = Entry::new(kind, (m.actor_id, &m.actor_name, m.actor_role), &m.text);
+        let mut entry = Entry::new(kind, &m.by, &m.text);
         entry.client_id = m.client_id.clone();
         entry.file = m.file.clone();
         self.touch(m.ticket);
         let seq = self.append(m.ticket, entry);
         if resumes {
             self.touch(m.ticket).state = TicketState::Claimed;
-            let resumed = Entry::new(
-                EventKind::Resumed,
-                (m.actor_id, &m.actor_name, m.actor_role),
-                "",
-            );
+            let resumed = Entry::new(EventKind::Resumed, &m.by, "");
             self.append(m.ticket, resumed);
         }
         if let Some(k) = key {
@@ -362,9 +350,10 @@ impl Work {
             ticket_id: ticket,
             seq,
             kind: e.kind,
-            actor_id: e.actor_id,
-            actor_name: e.actor_name.clone(),
-            actor_role: e.actor_role,
+            actor_id: e.by.id,
+            actor_name: e.by.name.clone(),
+            actor_role: e.by.role,
+            actor_unit: e.by.unit.clone(),
             body: e.body.clone(),
             client_id: e.client_id.clone(),
             file: e.file.clone(),
@@ -374,7 +363,7 @@ impl Work {
             ticket_id: ticket,
             seq,
             kind: e.kind,
-            actor_id: e.actor_id,
+            actor_id: e.by.id,
             body: e.body,
             client_id: e.client_id,
             file: e.file,
@@ -386,9 +375,7 @@ impl Work {
 /// An entry before its seq is known.
 struct Entry {
     kind: EventKind,
-    actor_id: i64,
-    actor_name: String,
-    actor_role: Role,
+    by: Author,
     body: String,
     client_id: Option<String>,
     file: Option<String>,
@@ -396,16 +383,10 @@ struct Entry {
 
 impl Entry {
     /// An entry of `kind` by (id, name, role).
-    fn new(
-        kind: EventKind,
-        (actor_id, actor_name, actor_role): (i64, &str, Role),
-        body: &str,
-    ) -> Self {
+    fn new(kind: EventKind, by: &Author, body: &str) -> Self {
         Self {
             kind,
-            actor_id,
-            actor_name: actor_name.to_string(),
-            actor_role,
+            by: by.clone(),
             body: body.to_string(),
             client_id: None,
             file: None,

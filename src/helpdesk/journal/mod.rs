@@ -8,7 +8,7 @@ mod change;
 pub mod group;
 pub mod sql;
 
-pub use change::{Change, Create, Done, Message, Posted, Transition};
+pub use change::{Author, Change, Create, Done, Message, Posted, Transition};
 
 use super::audience;
 use super::metrics::HelpdeskMetrics;
