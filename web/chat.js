@@ -45,9 +45,17 @@ export class ChatPane {
       type: "button", text: t("chat.attach"), title: t("chat.attach.hint"), onclick: () => this.picker.click(),
     });
     this.modes = el("div.modes", { role: "radiogroup", "aria-label": t("chat.mode") });
+    // An expert's group keeps canned replies: look through them, add, remove.
+    this.repliesButton = me.group_name ? el("button.secondary.replies-button", {
+      type: "button", text: t("replies.open"), onclick: async () => {
+        const { manageReplies } = await import("./replies.js");
+        const text = await manageReplies();
+        if (text) { this.input.value = text; this.input.focus(); }
+      },
+    }) : null;
     this.readOnly = el("div.read-only", { text: t("chat.read_only") });
     this.composer = el("div.composer", {}, this.modes,
-      el("div.compose-row", {}, this.input, el("div.buttons", {}, this.attachButton, this.sendButton)),
+      el("div.compose-row", {}, this.input, el("div.buttons", {}, this.repliesButton, this.attachButton, this.sendButton)),
       this.repliesSlot, this.picker);
     this.root.append(this.header, this.log, this.typingLine, this.composer, this.readOnly);
     this.renderHeader();

@@ -1,8 +1,9 @@
 // Canned replies in the message box: typing "/" and part of a shortcut opens a list of the
 // group's replies; arrows move, Enter or Tab puts the reply in place of "/…", Escape closes.
 
-import { el } from "./format.js";
+import { el, toast } from "./format.js";
 import { api } from "./api.js";
+import { t, errorText } from "./i18n.js";
 
 let loading = null;
 
@@ -75,4 +76,52 @@ export class Replies {
     this.hide();
     this.input.focus();
   }
+}
+
+/** The group's replies to look through, insert, add and remove. Resolves to the body to insert, or null. */
+export function manageReplies() {
+  return new Promise((resolve) => {
+    const list = el("ul.reply-list");
+    const shortcut = el("input", { id: "reply-shortcut", maxlength: 20, required: true, placeholder: t("replies.shortcut.placeholder") });
+    const title = el("input", { id: "reply-title", maxlength: 50, required: true });
+    const body = el("textarea", { id: "reply-body", maxlength: 2000, rows: 3, required: true });
+    const error = el("div.error", { role: "alert" });
+    const draw = async () => {
+      loading = null;
+      const all = await replies();
+      list.replaceChildren(...(all.length ? all.map((r) => el("li", { dataset: { shortcut: r.shortcut } },
+        el("div", {}, el("b", { text: `/${r.shortcut}` }), ` ${r.title}`),
+        el("div.hint", { text: r.body }),
+        el("div.row-actions", {},
+          el("button.link", { type: "button", text: t("replies.insert"), onclick: () => done(r.body) }),
+          el("button.link.danger-text", { type: "button", text: t("replies.remove"), onclick: async () => {
+            try { await api("DELETE", `/api/replies/${r.id}`); draw(); } catch (err) { toast(errorText(err)); }
+          } })))) : [el("li.hint", { text: t("replies.empty") })]));
+    };
+    const form = el("form.dialog", {},
+      el("h2", { text: t("replies.title") }), list,
+      el("h3", { text: t("replies.add") }),
+      el("label", { for: "reply-shortcut", text: t("replies.shortcut") }), shortcut,
+      el("label", { for: "reply-title", text: t("replies.name") }), title,
+      el("label", { for: "reply-body", text: t("replies.body") }), body, error,
+      el("div.dialog-buttons", {},
+        el("button.secondary", { type: "button", text: t("dialog.close"), onclick: () => done(null) }),
+        el("button", { type: "submit", text: t("replies.save") })));
+    const box = el("dialog.transfer", { "aria-label": t("replies.title") }, form);
+    const done = (value) => { box.close(); box.remove(); resolve(value); };
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      error.textContent = "";
+      try {
+        await api("POST", "/api/replies", { shortcut: shortcut.value.trim(), title: title.value.trim(), body: body.value.trim() });
+        shortcut.value = title.value = body.value = "";
+        draw();
+      } catch (err) { error.textContent = errorText(err); }
+    });
+    box.addEventListener("cancel", (e) => { e.preventDefault(); done(null); });
+    document.body.append(box);
+    box.showModal();
+    draw();
+    shortcut.focus();
+  });
 }

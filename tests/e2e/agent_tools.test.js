@@ -56,6 +56,17 @@ test("each role works one ticket from its own screen", async () => {
   await box.press("Enter");
   await clerk.locator("section.chat .msg", { hasText: "身份证原件" }).waitFor();
 
+  // The group's replies: add one, insert it.
+  await chat.locator("button.replies-button").click();
+  const manage = expert.locator("dialog");
+  await manage.locator("#reply-shortcut").fill("代办");
+  await manage.locator("#reply-title").fill("亲情代办认证");
+  await manage.locator("#reply-body").fill("可以用“宁夏人社”App 的亲情代办，帮老人刷脸认证。");
+  await manage.locator("button[type=submit]").click();
+  await manage.locator("li[data-shortcut='代办'] button", { hasText: "插入" }).click();
+  assert.match(await box.inputValue(), /亲情代办/);
+  await box.fill("");
+
   // An internal note.
   await chat.locator("button[data-mode=note]").click();
   await box.fill(NOTE);
