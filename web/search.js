@@ -82,5 +82,12 @@ export function searchPanel({ catalogue, open, workspace }) {
     fetchPage();
   });
   more.onclick = fetchPage;
-  return { root };
+  // Opened the first time: the newest tickets of the area (history) until something is asked.
+  let shown = false;
+  const show = () => {
+    if (shown) return;
+    shown = true;
+    form.requestSubmit();
+  };
+  return { root, show };
 }

@@ -39,7 +39,7 @@ export function staffView({ me, live, main, catalogue, notifier }) {
     for (const b of tabButtons) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
     list.hidden = tab === "find";
     search.root.hidden = tab !== "find";
-    if (tab === "find") return;
+    if (tab === "find") return search.show();
     // Above the expert's desk, the open tickets read best by unit.
     const grouped = tab === "open" && !expert;
     const shown = all.filter(filters[tab]);

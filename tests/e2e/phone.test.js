@@ -51,3 +51,21 @@ test("the clerk's whole story fits a phone", async () => {
   await assertFits(clerk, "back to the list");
   await clerk.screenshot({ path: join(shots, "22-phone-clerk-resolved.png") });
 });
+
+test("an expert works from a phone too", async () => {
+  const clerk = await signIn(browser, server.url, "clerk.dawan");
+  const expert = await signIn(browser, server.url, "expert.jingyuan", { phone: true });
+  await clerk.selectOption("#item", "C01");
+  await clerk.fill("#title", "社保卡申领进度查询");
+  await clerk.click("#raise button[type=submit]");
+  await expert.locator("#queue li", { hasText: "社保卡申领进度查询" }).tap();
+  await expert.locator("section.chat button[data-action=claim]").tap();
+  await expert.locator("section.chat .badge", { hasText: "处理中" }).waitFor();
+  await assertFits(expert, "expert's conversation");
+  await expert.screenshot({ path: join(shots, "27-phone-expert-chat.png") });
+  await expert.locator("section.chat button.back").tap();
+  await expert.locator("[data-tab=find]").tap();
+  await expert.locator("#find-results li", { hasText: "社保卡申领进度查询" }).waitFor();
+  await assertFits(expert, "expert's lists");
+  await expert.screenshot({ path: join(shots, "28-phone-expert-search.png") });
+});
