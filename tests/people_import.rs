@@ -118,3 +118,16 @@ async fn a_good_file_adds_everyone_who_can_then_sign_in() {
     assert_eq!(import(&app, &officer, &csv).await.0, 403);
     assert_eq!(app.get(&officer, "/api/people").await.0, 403);
 }
+
+#[tokio::test]
+async fn a_file_of_more_than_five_hundred_people_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let rows: String = (0..501)
+        .map(|n| format!("clerk.many{n},经办{n},clerk,640424,,\n"))
+        .collect();
+    let (status, v) = import(&app, &admin, &format!("{HEADER}{rows}")).await;
+    assert_eq!(status, 422);
+    assert_eq!(v["error"]["rows"][0]["reason"], "too_many");
+    assert_eq!(v["error"]["rows"][0]["line"], 502);
+}

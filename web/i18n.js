@@ -93,7 +93,7 @@ const zh = {
   "groups.title": "专家组", "groups.add": "新增专家组", "groups.change": "修改 {name}",
   "groups.col.name": "名称", "groups.col.code": "代码", "groups.col.unit": "所属单位", "groups.col.answers": "负责的业务", "groups.col.actions": "操作",
   "people.reason.bad_csv": "不是有效的 CSV 格式", "people.reason.bad_header": "第一行必须是：username,name,role,unit,group,password",
-  "people.reason.too_many": "一次最多导入 2000 人", "people.reason.field_count": "列数不对，应为 6 列",
+  "people.reason.too_many": "一次最多导入 500 人，请分成几个文件", "people.reason.field_count": "列数不对，应为 6 列",
   "people.reason.empty_file": "文件里没有人员", "people.reason.bad_username": "用户名只能是 3–32 位小写字母、数字和 . _ -",
   "people.reason.duplicate_in_file": "用户名在文件中重复", "people.reason.username_taken": "用户名已被使用",
   "people.reason.empty_name": "姓名不能为空", "people.reason.bad_name": "姓名不合规", "people.reason.unknown_role": "角色不对，应为 clerk、expert、supervisor、officer、ops 或 admin",

@@ -92,7 +92,7 @@ export const en = {
   "groups.title": "Expert groups", "groups.add": "Add group", "groups.change": "Change {name}",
   "groups.col.name": "Name", "groups.col.code": "Code", "groups.col.unit": "Unit", "groups.col.answers": "Answers", "groups.col.actions": "Actions",
   "people.reason.bad_csv": "Not valid CSV", "people.reason.bad_header": "The first line must be: username,name,role,unit,group,password",
-  "people.reason.too_many": "At most 2000 people a file", "people.reason.field_count": "Wrong number of columns; 6 expected",
+  "people.reason.too_many": "At most 500 people a file; split it", "people.reason.field_count": "Wrong number of columns; 6 expected",
   "people.reason.empty_file": "No people in the file", "people.reason.bad_username": "Usernames are 3–32 lowercase letters, digits, . _ -",
   "people.reason.duplicate_in_file": "Username repeated in the file", "people.reason.username_taken": "Username already taken",
   "people.reason.empty_name": "Name is empty", "people.reason.bad_name": "Name not allowed", "people.reason.unknown_role": "Role must be clerk, expert, supervisor, officer, ops or admin",
