@@ -221,3 +221,24 @@ async fn files_nobody_attached_are_removed_and_attached_ones_stay() {
         .expect("request");
     assert_eq!(r.status(), 404, "the unattached upload is gone");
 }
+
+#[tokio::test]
+async fn a_file_in_an_internal_note_is_not_the_clerks_to_download() {
+    let app = TestApp::spawn().await;
+    let clerk = app.token("clerk.dawan").await;
+    let expert = app.token("expert.jingyuan").await;
+    let id = app.raise(&clerk, "内部截图").await;
+    app.post(&expert, &format!("/api/tickets/{id}/claim"), json!({}))
+        .await;
+    let (_, v) = upload(&app, &expert, PNG.to_vec(), "image/png").await;
+    let hash = v["hash"].as_str().expect("hash").to_string();
+    let note = json!({ "text": "后台系统截图，仅内部", "file": hash, "internal": true });
+    let (status, _) = app
+        .post(&expert, &format!("/api/tickets/{id}/messages"), note)
+        .await;
+    assert_eq!(status, 201);
+    let path = format!("/api/files/{hash}");
+    assert_eq!(app.get(&clerk, &path).await.0, 404, "the clerk's side");
+    let boss = app.token("supervisor.jingyuan").await;
+    assert_eq!(app.get(&boss, &path).await.0, 200, "staff who read notes");
+}

@@ -131,6 +131,9 @@ async fn only_administrators_and_only_within_their_subtree() {
     let me = app.get(&city_admin, "/api/me").await.1["user"]["id"]
         .as_i64()
         .expect("id");
+    let own = format!("/api/people/{me}/disable");
+    let answer = app.post(&city_admin, &own, json!({})).await;
+    assert_eq!(code(&answer), (403, "forbidden".to_string()), "not oneself");
     let answer = patch(&app, &city_admin, me, json!({ "role": "clerk" })).await;
     assert_eq!(
         code(&answer),
@@ -189,7 +192,21 @@ async fn unit_heads_manage_the_people_of_their_unit_but_not_heads_or_administrat
         code(&patch(&app, &head, expert, up).await),
         (403, "forbidden".to_string())
     );
-    let across = json!({ "role": "officer", "group": null });
+    let officer = json!({ "role": "officer", "group": null });
+    let answer = patch(&app, &head, expert, officer).await;
+    assert_eq!(
+        code(&answer),
+        (403, "forbidden".to_string()),
+        "officers read the audit trail; only administrators make them"
+    );
+    let far = json!({ "group": "yinchuan" });
+    let answer = patch(&app, &head, expert, far).await;
+    assert_eq!(
+        code(&answer),
+        (422, "invalid_input".to_string()),
+        "not a group of another city"
+    );
+    let across = json!({ "role": "clerk", "group": null });
     assert_eq!(patch(&app, &head, expert, across).await.0, 200);
 
     let region = app.token("supervisor.region").await;

@@ -2,6 +2,7 @@
 //! PDF), stored once per SHA-256, served with headers that keep a browser from treating them
 //! as anything else, and readable by whoever may see a ticket that references them.
 
+use super::allowed::reads_notes;
 use super::{repo, Helpdesk};
 use crate::auth::jurisdiction::may_see;
 use crate::auth::{Actor, Auth};
@@ -130,6 +131,10 @@ async fn uploaded_by(hd: &Helpdesk, actor: &Actor, hash: &str) -> AppResult<bool
     Ok(hd.db.timed(row).await?.is_some())
 }
 
+const ALL: &str = "SELECT DISTINCT ticket_id FROM ticket_events WHERE file_hash = $1";
+const NOT_IN_NOTES: &str =
+    "SELECT DISTINCT ticket_id FROM ticket_events WHERE file_hash = $1 AND kind <> 'note'";
+
 /// Readable by its uploader and by whoever may see a ticket whose log references it.
 async fn may_read(hd: &Helpdesk, actor: &Actor, hash: &str) -> AppResult<bool> {
     if uploaded_by(hd, actor, hash).await? {
@@ -139,7 +144,8 @@ async fn may_read(hd: &Helpdesk, actor: &Actor, hash: &str) -> AppResult<bool> {
         .db
         .timed(async {
             let rows =
-                sqlx::query("SELECT DISTINCT ticket_id FROM ticket_events WHERE file_hash = $1")
+                // A file in an internal note is for those who read notes.
+                sqlx::query(if reads_notes(actor) { ALL } else { NOT_IN_NOTES })
                     .bind(hash)
                     .fetch_all(hd.db.read())
                     .await?;

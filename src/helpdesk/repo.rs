@@ -346,8 +346,9 @@ pub struct GroupCandidate {
     pub experts: i64,
 }
 
-/// Expert groups with at least one enabled expert whose unit lies on the path from the region
-/// down to `unit_path`, nearest first.
+/// Expert groups on the path from the region down to `unit_path`, nearest first, with their
+/// enabled experts who could take the ticket (whose own unit covers it too); only groups that
+/// have one.
 pub async fn groups_above(
     conn: &mut AnyConnection,
     unit_path: &str,
@@ -356,7 +357,9 @@ pub async fn groups_above(
         "SELECT g.id, g.code, g.name, n.name AS unit_name, COUNT(u.id) AS experts \
          FROM expert_groups g JOIN units n ON n.id = g.unit_id \
          JOIN users u ON u.group_id = g.id AND u.role = 'expert' AND u.disabled = 0 \
-         WHERE $1 LIKE n.path || '%' GROUP BY g.id, g.code, g.name, n.name, n.path \
+         JOIN units un ON un.id = u.unit_id \
+         WHERE $1 LIKE n.path || '%' AND $1 LIKE un.path || '%' \
+         GROUP BY g.id, g.code, g.name, n.name, n.path \
          ORDER BY LENGTH(n.path) DESC, g.code",
     )
     .bind(unit_path)

@@ -387,9 +387,10 @@ pub async fn candidates(
             repo::experts_above(&mut conn, &ticket.unit_path).await
         })
         .await?;
-    let fits = |c: &repo::Candidate| {
-        c.specialties.contains(&ticket.specialty)
-            || (ticket.group_id.is_some() && c.group_id == ticket.group_id)
+    // The group it was transferred to answers it alone; otherwise its specialty decides.
+    let fits = |c: &repo::Candidate| match ticket.group_id {
+        Some(group) => c.group_id == Some(group),
+        None => c.specialties.contains(&ticket.specialty),
     };
     let people = found
         .into_iter()
@@ -437,8 +438,10 @@ async fn transfer_target(hd: &Helpdesk, ticket: &Ticket, to: i64) -> AppResult<S
         })
         .await?
         .ok_or_else(cannot)?;
-    let answers = target.specialties.contains(&ticket.specialty)
-        || (ticket.group_id.is_some() && target.group_id == ticket.group_id);
+    let answers = match ticket.group_id {
+        Some(group) => target.group_id == Some(group),
+        None => target.specialties.contains(&ticket.specialty),
+    };
     let fits = target.role == Role::Expert.as_str()
         && path_covers(&target.unit_path, &ticket.unit_path)
         && answers;

@@ -218,20 +218,25 @@ fn file(demo: bool, name: &str, headers: &HeaderMap, cache: &'static str) -> Res
 }
 
 fn send(f: &Prepared, headers: &HeaderMap, cache: &'static str) -> Response {
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes() == f.etag.as_bytes());
     let takes_gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let sent_gzip = takes_gzip && f.gzip.is_some();
+    let fresh = headers.get(header::IF_NONE_MATCH).is_some_and(|v| {
+        let tag = v.as_bytes();
+        match sent_gzip {
+            true => tag.strip_suffix(b"-gz\"") == f.etag.as_bytes().strip_suffix(b"\""),
+            false => tag == f.etag.as_bytes(),
+        }
+    });
     let mut response = match (fresh, &f.gzip) {
         (true, _) => StatusCode::NOT_MODIFIED.into_response(),
         (false, Some(z)) if takes_gzip => z.clone().into_response(),
         (false, _) => f.raw.clone().into_response(),
     };
     let h = response.headers_mut();
-    if !fresh && takes_gzip && f.gzip.is_some() {
+    if !fresh && sent_gzip {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
@@ -252,7 +257,12 @@ fn send(f: &Prepared, headers: &HeaderMap, cache: &'static str) -> Response {
             HeaderValue::from_static("same-origin"),
         );
     }
-    if let Ok(v) = HeaderValue::from_str(&f.etag) {
+    // Each encoding is its own representation, so it has its own tag.
+    let tag = match sent_gzip {
+        true => format!("{}-gz\"", f.etag.trim_end_matches('"')),
+        false => f.etag.clone(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&tag) {
         h.insert(header::ETAG, v);
     }
     response

@@ -143,11 +143,14 @@ pub async fn add(
         return Err(AppError::Forbidden);
     }
     let checked = check(db, actor, rows).await?;
-    // On every hashing thread at once.
-    let hashing = checked
-        .iter()
-        .map(|row| password::hash(row.password.clone()));
-    let hashes = futures_util::future::try_join_all(hashing).await?;
+    // A round at a time, one hash per core: sign-ins waiting for the same threads queue behind
+    // one round, not behind the whole file.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut hashes = Vec::with_capacity(checked.len());
+    for round in checked.chunks(cores) {
+        let hashing = round.iter().map(|row| password::hash(row.password.clone()));
+        hashes.extend(futures_util::future::try_join_all(hashing).await?);
+    }
     let ids = db
         .write(async {
             let mut tx = db.begin().await?;
@@ -291,7 +294,9 @@ async fn check(db: &Db, actor: &Actor, rows: Vec<(usize, Row)>) -> AppResult<Vec
             }
             (Role::Expert, false) => {
                 if !groups.contains_key(&group_code) {
-                    let found = super::lookup(db, None, Some(&group_code)).await?.1;
+                    let found = super::lookup(db, &actor.unit_path, None, Some(&group_code))
+                        .await?
+                        .1;
                     groups.insert(group_code.clone(), found);
                 }
                 match groups.get(&group_code).copied().flatten() {

@@ -44,13 +44,18 @@ pub async fn list(
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
     let words = query.q.as_deref().map(str::trim).unwrap_or("");
     text::check_line("q", words, 50)?;
-    let pattern = format!("%{}%", words.replace(['%', '_', '\\'], ""));
+    let escaped = words
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
     let rows = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.disabled, u.locked_until, \
          n.code AS unit, n.name AS unit_name, g.code AS grp, g.name AS group_name \
          FROM users u JOIN units n ON n.id = u.unit_id \
          LEFT JOIN expert_groups g ON g.id = u.group_id \
-         WHERE n.path LIKE $1 AND (u.username LIKE $2 OR u.display_name LIKE $2) AND u.id > $3 \
+         WHERE n.path LIKE $1 AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\') AND u.id > $3 \
          ORDER BY u.id LIMIT $4",
     )
     .bind(format!("{path}%"))

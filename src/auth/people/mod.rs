@@ -127,10 +127,11 @@ pub fn administers(actor: &crate::auth::Actor) -> bool {
 }
 
 /// May `actor` give someone `role`, or act on someone who has it? A unit head manages the
-/// clerks, experts, officers and ops staff of the unit; only administrators manage unit heads
-/// and administrators.
+/// clerks and experts of the unit; security officers (who read the audit trail), ops staff,
+/// unit heads and administrators are managed by administrators only, so that nobody can give
+/// anyone powers they do not have themselves.
 pub fn manages(actor: &crate::auth::Actor, role: Role) -> bool {
-    actor.role == Role::Admin || !matches!(role, Role::Admin | Role::Supervisor)
+    actor.role == Role::Admin || matches!(role, Role::Clerk | Role::Expert)
 }
 
 /// Where a person stands: what they may do, where, and which questions they answer.
@@ -203,7 +204,7 @@ impl Change {
             Some(given) => given.as_deref(),
             None => from.group.as_ref().map(|(_, code)| code.as_str()),
         };
-        let (unit, group_id) = lookup(db, self.unit.as_deref(), group_code).await?;
+        let (unit, group_id) = lookup(db, area, self.unit.as_deref(), group_code).await?;
         let mut to = from.clone();
         to.role = self.role.unwrap_or(from.role);
         if let Some(code) = &self.unit {
@@ -248,6 +249,7 @@ impl Change {
 /// The unit with `code` (id and path) and the expert group with `group` (id), where given.
 pub async fn lookup(
     db: &Db,
+    area: &str,
     code: Option<&str>,
     group: Option<&str>,
 ) -> sqlx::Result<(Option<(i64, String)>, Option<i64>)> {
@@ -257,10 +259,28 @@ pub async fn lookup(
         None => None,
     };
     let group = match group {
-        Some(code) => db.timed(repo::group_id_by_code(&mut conn, code)).await?,
+        Some(code) => db.timed(group_in_reach(&mut conn, area, code)).await?,
         None => None,
     };
     Ok((unit.map(|u| (u.id, u.path)), group))
+}
+
+/// The expert group with `code`, if someone whose area is the unit path `area` may put people
+/// in it: its unit is on the path from the region down to the area, or inside the area.
+async fn group_in_reach(
+    conn: &mut sqlx::AnyConnection,
+    area: &str,
+    code: &str,
+) -> sqlx::Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT g.id FROM expert_groups g JOIN units n ON n.id = g.unit_id \
+         WHERE g.code = $1 AND (n.path LIKE $2 || '%' OR $2 LIKE n.path || '%')",
+    )
+    .bind(code)
+    .bind(area)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| r.try_get("id")).transpose()
 }
 
 /// Gives the person a new standing; every session of the person ends.

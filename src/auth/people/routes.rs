@@ -141,6 +141,10 @@ async fn act(
         Err(e) => (Err(e), String::new()),
     };
     let (id, _, standing) = person_in_area(&auth, &actor, id).await?;
+    if id == actor.id && action == "disable" {
+        // An area must not lose its administrator by a slip; another one may do it.
+        return Err(AppError::Forbidden);
+    }
     let (db, now) = (&auth.db, auth.clock.now());
     let by = |kind| {
         record(
