@@ -178,6 +178,11 @@ async fn unit_heads_manage_the_people_of_their_unit_but_not_heads_or_administrat
         !names.contains(&"clerk.zhenbeibao") && !names.contains(&"admin"),
         "{names:?}"
     );
+    let (_, found) = app.get(&head, "/api/people?q=CLERK.DAW").await;
+    assert_eq!(
+        found["people"][0]["username"], "clerk.dawan",
+        "whatever the case"
+    );
 
     let clerk = json!({ "username": "clerk.xinmin", "name": "新民乡经办", "role": "clerk", "unit": "640424", "password": "新民乡经办2026" });
     assert_eq!(app.post(&head, "/api/people", clerk).await.0, 201);

@@ -99,7 +99,7 @@ const zh = {
   "people.reason.empty_name": "姓名不能为空", "people.reason.bad_name": "姓名不合规", "people.reason.unknown_role": "角色不对，应为 clerk、expert、supervisor、officer、ops 或 admin",
   "people.reason.unknown_unit": "单位代码不存在或不在本辖区", "people.reason.group_required": "专家必须填写专家组",
   "people.reason.unknown_group": "专家组代码不存在", "people.reason.group_not_allowed": "只有专家才填写专家组",
-  "people.reason.role_not_allowed": "只有管理员才能添加督导或管理员", "people.reason.weak_password": "密码太弱：至少 8 位、4 种不同字符，不能包含用户名或使用常见密码",
+  "people.reason.role_not_allowed": "督导只能添加经办人和专家，其他角色请联系管理员", "people.reason.weak_password": "密码太弱：至少 8 位、4 种不同字符，不能包含用户名或使用常见密码",
   "chat.retrying": "暂未保存，{s} 秒后自动重发",
 };
 

@@ -98,6 +98,6 @@ export const en = {
   "people.reason.empty_name": "Name is empty", "people.reason.bad_name": "Name not allowed", "people.reason.unknown_role": "Role must be clerk, expert, supervisor, officer, ops or admin",
   "people.reason.unknown_unit": "No such unit code in your area", "people.reason.group_required": "Experts need an expert group",
   "people.reason.unknown_group": "No such expert group", "people.reason.group_not_allowed": "Only experts have an expert group",
-  "people.reason.role_not_allowed": "Only administrators add unit heads or administrators", "people.reason.weak_password": "Password too weak: 8+ characters, 4 different, not the username or a common one",
+  "people.reason.role_not_allowed": "Unit heads add clerks and experts only; ask an administrator for other roles", "people.reason.weak_password": "Password too weak: 8+ characters, 4 different, not the username or a common one",
   "chat.retrying": "Not saved yet; sending again in {s} s",
 };
