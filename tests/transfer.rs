@@ -148,6 +148,18 @@ async fn a_ticket_transferred_to_a_group_waits_in_that_groups_queue_alone() {
         (status, v["ticket"]["assignee_name"].as_str()),
         (200, Some("刘工"))
     );
+    let city_id = app.get(&city, "/api/me").await.1["user"]["id"].clone();
+    let (status, _) = app
+        .post(
+            &vendor,
+            &format!("{path}/transfer"),
+            json!({ "to": city_id }),
+        )
+        .await;
+    assert_eq!(
+        status, 422,
+        "the group answers it now, not the card specialty"
+    );
     let (_, history) = app.get(&clerk, &path).await;
     let kinds: Vec<_> = history["events"]
         .as_array()
@@ -159,4 +171,54 @@ async fn a_ticket_transferred_to_a_group_waits_in_that_groups_queue_alone() {
         kinds.contains(&"人社一体化系统软件公司：读卡器驱动问题，请软件公司看".to_string()),
         "{kinds:?}"
     );
+}
+
+#[tokio::test]
+async fn a_group_none_of_whose_experts_covers_the_ticket_is_not_offered() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let group = json!({ "code": "region-card", "name": "自治区社保卡专班", "unit": "640000", "specialties": ["sscard"] });
+    assert_eq!(app.post(&admin, "/api/people/groups", group).await.0, 201);
+    let yinchuan = app
+        .get(&app.token("expert.yinchuan").await, "/api/me")
+        .await
+        .1["user"]["id"]
+        .as_i64()
+        .expect("id");
+    let path = format!("/api/people/{yinchuan}");
+    let moved = app
+        .call(
+            reqwest::Method::PATCH,
+            &admin,
+            &path,
+            json!({ "group": "region-card" }),
+        )
+        .await;
+    assert_eq!(moved.0, 200, "{}", moved.1);
+    let clerk = app.token("clerk.dawan").await;
+    let county = app.token("expert.jingyuan").await;
+    let id = app.raise(&clerk, "社保卡激活").await;
+    app.post(&county, &format!("/api/tickets/{id}/claim"), json!({}))
+        .await;
+    let (_, v) = app
+        .get(&county, &format!("/api/tickets/{id}/candidates"))
+        .await;
+    let groups: Vec<&str> = v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["code"].as_str())
+        .collect();
+    assert!(
+        !groups.contains(&"region-card"),
+        "its one expert sits in 银川市, which does not cover 大湾乡: {groups:?}"
+    );
+    let (status, _) = app
+        .post(
+            &county,
+            &format!("/api/tickets/{id}/transfer"),
+            json!({ "group": "region-card" }),
+        )
+        .await;
+    assert_eq!(status, 422);
 }
