@@ -151,11 +151,13 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    /// Runs `backstop` with `args` against this app's database, `stdin` as its input.
+    /// Runs `backstop` with `args` against this app's database, `stdin` as its input. It may
+    /// wait up to 30 s for the database (5 s by default): on a loaded two-core CI machine a
+    /// command-line write once waited longer than 5 s for SQLite's write lock.
     pub fn cli(&self, args: &[&str], stdin: &str) -> std::process::Output {
         let mut args = args.to_vec();
         args.extend(["--database-url", &self.db.url]);
-        backstop(&args, stdin)
+        backstop_with(&args, stdin, &[("BACKSTOP_DATABASE_TIMEOUT_MS", "30000")])
     }
 
     /// A clerk raises a request about social security card passwords; returns the ticket id.
@@ -308,10 +310,16 @@ impl Ws {
 /// Runs the `backstop` command with `args` and `stdin` as its input, apart from any database
 /// named in the environment.
 pub fn backstop(args: &[&str], stdin: &str) -> std::process::Output {
+    backstop_with(args, stdin, &[])
+}
+
+/// `backstop` with some settings given in its environment.
+pub fn backstop_with(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_backstop"))
         .args(args)
         .env_remove("BACKSTOP_DATABASE_URL")
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
