@@ -60,6 +60,10 @@ pub struct HelpdeskSettings {
     pub request_burst: u32,
     /// Seconds after which a clerk may raise one more.
     pub request_refill_secs: u64,
+    /// Searches one person may make in a burst (a word search may read every ticket of the
+    /// area), and the milliseconds after which they may make one more.
+    pub search_burst: u32,
+    pub search_refill_ms: u64,
 }
 
 impl Default for HelpdeskSettings {
@@ -68,6 +72,8 @@ impl Default for HelpdeskSettings {
             max_open_requests: 20,
             request_burst: 10,
             request_refill_secs: 360,
+            search_burst: 30,
+            search_refill_ms: 1000,
         }
     }
 }

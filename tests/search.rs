@@ -133,3 +133,35 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn one_persons_search_flood_is_paced_and_others_keep_searching() {
+    let app = TestApp::spawn().await;
+    let region = app.token("supervisor.region").await;
+    let county = app.token("supervisor.jingyuan").await;
+    let path = format!("/api/tickets?q={}", url_encode("无此内容"));
+    for _ in 0..30 {
+        assert_eq!(app.get(&region, &path).await.0, 200);
+    }
+    let r = app
+        .http
+        .get(app.url(&path))
+        .bearer_auth(&region)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_eq!(
+        app.get(&county, &path).await.0,
+        200,
+        "others keep searching"
+    );
+    assert_eq!(
+        app.get(&region, "/api/tickets").await.0,
+        200,
+        "the plain lists are not searches"
+    );
+    app.clock.advance(std::time::Duration::from_secs(1));
+    assert_eq!(app.get(&region, &path).await.0, 200, "one more a second");
+}

@@ -15,6 +15,16 @@ fn names(v: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The codes of the groups a candidates answer offers.
+fn group_codes(v: &Value) -> Vec<&str> {
+    v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["code"].as_str())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_assignee_sees_who_could_take_it_and_transfers_with_a_reason() {
     let app = TestApp::spawn().await;
@@ -91,12 +101,7 @@ async fn a_ticket_transferred_to_a_group_waits_in_that_groups_queue_alone() {
     vendor_ws.recv_type("queue").await;
 
     let (_, v) = app.get(&county, &format!("{path}/candidates")).await;
-    let groups: Vec<&str> = v["groups"]
-        .as_array()
-        .expect("groups")
-        .iter()
-        .filter_map(|g| g["code"].as_str())
-        .collect();
+    let groups = group_codes(&v);
     assert!(
         groups.contains(&"vendor") && groups.contains(&"guyuan"),
         "{v}"
@@ -203,12 +208,7 @@ async fn a_group_none_of_whose_experts_covers_the_ticket_is_not_offered() {
     let (_, v) = app
         .get(&county, &format!("/api/tickets/{id}/candidates"))
         .await;
-    let groups: Vec<&str> = v["groups"]
-        .as_array()
-        .expect("groups")
-        .iter()
-        .filter_map(|g| g["code"].as_str())
-        .collect();
+    let groups = group_codes(&v);
     assert!(
         !groups.contains(&"region-card"),
         "its one expert sits in 银川市, which does not cover 大湾乡: {groups:?}"

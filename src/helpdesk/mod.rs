@@ -36,6 +36,8 @@ pub struct Helpdesk {
     pub limits: Limits,
     /// Each clerk's pace of new requests.
     pub paces: Arc<Mutex<HashMap<i64, Bucket>>>,
+    /// Each person's pace of searches (a word search may read every ticket of the area).
+    pub searches: Arc<Mutex<HashMap<i64, Bucket>>>,
     /// (session, ticket) pairs already recorded as viewed.
     pub viewed: Arc<Mutex<HashSet<(String, i64)>>>,
     /// When each person's last rate limit was recorded.
@@ -54,6 +56,8 @@ pub struct Limits {
     pub max_open_requests: u32,
     /// New requests one clerk may raise: a burst, then one per interval.
     pub requests: Rate,
+    /// Searches one person may make: a burst, then one per interval.
+    pub searches: Rate,
     /// Bytes one person may upload in a day.
     pub upload_quota_bytes: usize,
     /// How long an upload nobody attached is kept.
@@ -85,11 +89,17 @@ impl Helpdesk {
                     refill_ms: i64::try_from(settings.helpdesk.request_refill_secs * 1000)
                         .unwrap_or(i64::MAX),
                 },
+                searches: Rate {
+                    burst: settings.helpdesk.search_burst,
+                    refill_ms: i64::try_from(settings.helpdesk.search_refill_ms)
+                        .unwrap_or(i64::MAX),
+                },
                 upload_quota_bytes: settings.upload_quota_bytes,
                 unattached_keep_ms: i64::try_from(settings.unattached_file_hours * 3600 * 1000)
                     .unwrap_or(i64::MAX),
             },
             paces: Arc::default(),
+            searches: Arc::default(),
             viewed: Arc::default(),
             limited_at: Arc::default(),
             refusals: Arc::default(),
