@@ -70,7 +70,7 @@ impl Application {
             settings: settings.clone(),
             gate: Arc::new(crate::auth::gate::Gate::new(settings.sign_in.clone())),
         };
-        let helpdesk = Helpdesk::start(db.clone(), clock, bus, &metrics, &settings);
+        let helpdesk = Helpdesk::start(db.clone(), clock, bus, &metrics, &settings)?;
         let live = Live {
             hub,
             settings: Arc::new(settings.live.clone()),
@@ -80,6 +80,7 @@ impl Application {
         crate::helpdesk::uploads::schedule_sweep(&helpdesk, helpdesk.clock.now()).await?;
         crate::audit::retention::schedule(&db, helpdesk.clock.now()).await?;
         crate::jobs::statistics::schedule(&db, helpdesk.clock.now()).await?;
+        crate::helpdesk::sla::sweep::start(&db, helpdesk.clock.as_ref()).await?;
         let state = AppState {
             jobs: Jobs::new(db.clone(), job_handlers(&helpdesk, &settings)),
             scraper: crate::http::Scraper {
@@ -111,6 +112,7 @@ impl Application {
             .merge(crate::auth::people::router())
             .merge(crate::audit::routes::router())
             .merge(crate::helpdesk::routes::router())
+            .merge(crate::helpdesk::sla::routes::router())
             .merge(crate::helpdesk::files::router(s.settings.max_upload_bytes))
             .merge(crate::live::routes::router())
             .merge(crate::http::router(s.settings.demo))
@@ -174,7 +176,17 @@ fn job_handlers(helpdesk: &Helpdesk, settings: &Settings) -> HashMap<String, cra
     let (db, clock) = (helpdesk.db.clone(), helpdesk.clock.clone());
     let retention = crate::audit::retention::job(db, clock, settings.audit_retention_days);
     let statistics = crate::jobs::statistics::job(helpdesk.db.clone(), helpdesk.clock.clone());
+    let sla = &crate::helpdesk::sla::sweep::KIND;
+    let escalate = &crate::helpdesk::sla::chain::KIND;
     HashMap::from([
+        (
+            sla.to_string(),
+            crate::helpdesk::sla::sweep::job(helpdesk.clone()),
+        ),
+        (
+            escalate.to_string(),
+            crate::helpdesk::sla::escalate::job(helpdesk.clone()),
+        ),
         (crate::helpdesk::uploads::SWEEP.to_string(), sweep),
         (crate::audit::retention::KIND.to_string(), retention),
         (crate::jobs::statistics::KIND.to_string(), statistics),

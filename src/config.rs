@@ -48,6 +48,49 @@ pub struct Settings {
     pub live: LiveSettings,
     pub sign_in: SignInSettings,
     pub helpdesk: HelpdeskSettings,
+    pub sla: SlaSettings,
+}
+
+/// Service levels: "small matters not overnight, big matters not past a day, hard matters not
+/// past a week", and when a ticket counts as not handled, dragging or stuck.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlaSettings {
+    /// The time zone whose midnight ends a small matter's day (an IANA name).
+    pub time_zone: String,
+    /// A small matter has at least this long, however late in the day it was raised.
+    pub small_min_minutes: u64,
+    pub big_hours: u64,
+    pub hard_days: u64,
+    /// First response (a claim) due within, per tier: small, big, hard.
+    pub respond_minutes: [u64; 3],
+    /// A claimed ticket whose handler has done nothing for this long is dragging (拖办).
+    pub dragging_hours: u64,
+    /// Reopened this often, or transferred this often, a ticket is stuck (卡壳) …
+    pub stuck_reopens: u32,
+    pub stuck_transfers: u32,
+    /// … and so is one waiting on the back office this long.
+    pub backoffice_hours: u64,
+    /// The wait before each escalation step after the first (the handler is told at once):
+    /// the handler's unit supervisor, then each level up; the last value repeats.
+    pub escalation_minutes: Vec<u64>,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        Self {
+            time_zone: "Asia/Shanghai".into(),
+            small_min_minutes: 240,
+            big_hours: 24,
+            hard_days: 7,
+            respond_minutes: [10, 20, 30],
+            dragging_hours: 4,
+            stuck_reopens: 2,
+            stuck_transfers: 3,
+            backoffice_hours: 48,
+            escalation_minutes: vec![30, 60, 120],
+        }
+    }
 }
 
 /// How much one clerk may ask at once.
@@ -167,6 +210,7 @@ impl Default for Settings {
             live: LiveSettings::default(),
             sign_in: SignInSettings::default(),
             helpdesk: HelpdeskSettings::default(),
+            sla: SlaSettings::default(),
         }
     }
 }
@@ -274,6 +318,7 @@ impl fmt::Debug for Settings {
             .field("live", &self.live)
             .field("sign_in", &self.sign_in)
             .field("helpdesk", &self.helpdesk)
+            .field("sla", &self.sla)
             .finish()
     }
 }

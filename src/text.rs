@@ -31,6 +31,17 @@ fn forbidden(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
 
+/// One CSV cell: quoted, inner quotes doubled; a leading = + - @ is defused so a spreadsheet
+/// does not run it as a formula.
+pub fn csv_cell(text: &str) -> String {
+    let defused = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    format!("\"{}\"", defused.replace('"', "\"\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +64,12 @@ mod tests {
             "too_long"
         );
         assert!(check_line("name", "马小兰\n", 20).is_err());
+    }
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_cell("马小兰"), "\"马小兰\"");
+        assert_eq!(csv_cell("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
     }
 }

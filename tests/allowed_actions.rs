@@ -78,7 +78,9 @@ async fn live_ticket_frames_carry_each_receivers_own_actions() {
         got.push(ws.recv_type("ticket").await);
     }
     assert_eq!(actions(&got[0]["ticket"]), ["send", "close"], "clerk");
-    let directing = ["send", "note", "transfer", "wait", "resolve", "close"];
+    let directing = [
+        "send", "note", "transfer", "wait", "refer", "resolve", "close",
+    ];
     assert_eq!(actions(&got[1]["ticket"]), directing, "assignee");
     assert_eq!(actions(&got[2]["ticket"]), directing, "supervisor");
 }

@@ -64,7 +64,7 @@ async fn csv(
             e.address,
             e.agent,
         ];
-        let cells: Vec<String> = fields.iter().map(|f| cell(f)).collect();
+        let cells: Vec<String> = fields.iter().map(|f| crate::text::csv_cell(f)).collect();
         out.push_str(&cells.join(","));
         out.push_str("\r\n");
     }
@@ -76,27 +76,4 @@ async fn csv(
         ),
     ];
     Ok((headers, out).into_response())
-}
-
-/// One CSV cell: quoted, inner quotes doubled; a leading = + - @ is defused so a spreadsheet
-/// does not run it as a formula.
-fn cell(text: &str) -> String {
-    let defused = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    format!("\"{}\"", defused.replace('"', "\"\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_defused() {
-        assert_eq!(cell("马小兰"), "\"马小兰\"");
-        assert_eq!(cell("a \"b\""), "\"a \"\"b\"\"\"");
-        assert_eq!(cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
-    }
 }

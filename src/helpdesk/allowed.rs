@@ -15,10 +15,12 @@ string_enum! {
         Note = "note",
         Transfer = "transfer",
         Wait = "wait",
+        Refer = "refer",
         Resume = "resume",
         Resolve = "resolve",
         Close = "close",
         Reopen = "reopen",
+        Rate = "rate",
     }
 }
 
@@ -28,6 +30,7 @@ impl Action {
             Move::Claim => Action::Claim,
             Move::Transfer => Action::Transfer,
             Move::Wait => Action::Wait,
+            Move::Refer => Action::Refer,
             Move::Resume => Action::Resume,
             Move::Resolve => Action::Resolve,
             Move::Close => Action::Close,
@@ -35,9 +38,9 @@ impl Action {
         }
     }
 
-    fn moves() -> [Move; 7] {
+    fn moves() -> [Move; 8] {
         use Move::*;
-        [Claim, Transfer, Wait, Resume, Resolve, Close, Reopen]
+        [Claim, Transfer, Wait, Refer, Resume, Resolve, Close, Reopen]
     }
 }
 
@@ -74,7 +77,9 @@ impl Part {
     pub fn may(self, mv: Move) -> bool {
         match mv {
             Move::Claim => self.handles,
-            Move::Transfer | Move::Wait | Move::Resume | Move::Resolve => self.directs,
+            Move::Transfer | Move::Wait | Move::Refer | Move::Resume | Move::Resolve => {
+                self.directs
+            }
             Move::Close | Move::Reopen => self.requester || self.directs,
         }
     }
@@ -88,8 +93,13 @@ impl Part {
         }
     }
 
-    /// What this part may do with a ticket in `state`.
-    pub fn actions(self, state: TicketState) -> Vec<Action> {
+    /// May this part rate the help given (the clerk's side, once the ticket is done)?
+    pub fn may_rate(self, state: TicketState) -> bool {
+        self.requester && !state.is_open()
+    }
+
+    /// What this part may do with a ticket in `state`, `rated` or not yet.
+    pub fn actions(self, state: TicketState, rated: bool) -> Vec<Action> {
         let mut out = Vec::new();
         if state.is_open() && self.may_write(false) {
             out.push(Action::Send);
@@ -102,8 +112,17 @@ impl Part {
                 out.push(Action::of(mv));
             }
         }
+        if !rated && self.may_rate(state) {
+            out.push(Action::Rate);
+        }
         out
     }
+}
+
+/// Who oversees the work of an area — its board of flagged tickets, ratings and reviews:
+/// supervisors and administrators, over their own subtree.
+pub fn oversees(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Supervisor | Role::Admin)
 }
 
 /// Who may read internal notes: everyone who sees the ticket but the clerk's side.
@@ -138,7 +157,7 @@ mod tests {
     };
 
     fn names(part: Part, state: TicketState) -> Vec<&'static str> {
-        part.actions(state)
+        part.actions(state, false)
             .into_iter()
             .map(Action::as_str)
             .collect()
@@ -155,9 +174,13 @@ mod tests {
     fn the_assignee_directs_a_claimed_ticket_and_a_resolved_one_is_only_reopened() {
         assert_eq!(
             names(ASSIGNEE, Claimed),
-            ["send", "note", "transfer", "wait", "resolve", "close"]
+            ["send", "note", "transfer", "wait", "refer", "resolve", "close"]
         );
-        assert_eq!(names(CLERK, Resolved), ["close", "reopen"]);
+        assert_eq!(names(CLERK, Resolved), ["close", "reopen", "rate"]);
+        assert_eq!(
+            CLERK.actions(Resolved, true),
+            [Action::Close, Action::Reopen]
+        );
         assert_eq!(names(ASSIGNEE, Closed), ["note", "reopen"]);
     }
 
@@ -166,7 +189,7 @@ mod tests {
         for part in Part::all() {
             for &state in TicketState::ALL {
                 for mv in Action::moves() {
-                    let offered = part.actions(state).contains(&Action::of(mv));
+                    let offered = part.actions(state, false).contains(&Action::of(mv));
                     assert_eq!(offered, part.may(mv) && state.after(mv).is_ok());
                 }
             }

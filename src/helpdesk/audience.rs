@@ -10,7 +10,7 @@ use super::ticket::EventKind;
 use super::ticket::TicketState;
 use super::view::{ChangeFrame, TicketView};
 use crate::auth::jurisdiction::may_see;
-use crate::auth::{Actor, Event, Scope, Viewer};
+use crate::auth::{user_topic, Actor, Event, Scope, Viewer};
 use crate::events::{Audience, Payload, Topic};
 use crate::org::Role;
 use std::collections::BTreeMap;
@@ -57,18 +57,18 @@ fn staff_seeing(scope: Scope) -> Audience<Viewer> {
 /// queues that saw it before and no longer do. Each receiver gets the ticket with what they
 /// may do with it: one frame per distinct list of actions, to those whose part gives that list.
 fn ticket_events(id: i64, ticket: &Ticket, scope: &Scope, before: Option<Scope>) -> Vec<Event> {
-    let state = ticket.state;
+    let (state, rated) = (ticket.state, ticket.rating.is_some());
     let mut out = Vec::new();
     let mut lists: Vec<Vec<Action>> = Vec::new();
     for part in Part::all() {
-        let actions = part.actions(state);
+        let actions = part.actions(state, rated);
         if lists.contains(&actions) {
             continue;
         }
         let view = TicketView::summary_for(ticket, part);
         let shown = frame(ChangeFrame::Ticket { ticket: &view });
         let (now, list) = (scope.clone(), actions.clone());
-        let same = move |v: &Viewer| Part::of(&v.actor, &now).actions(state) == list;
+        let same = move |v: &Viewer| Part::of(&v.actor, &now).actions(state, rated) == list;
         let (now, same) = (scope.clone(), Arc::new(same));
         let follows = same.clone();
         let followers: Audience<Viewer> =
@@ -111,6 +111,33 @@ pub fn events(touched: &BTreeMap<i64, Touched>) -> Vec<Event> {
             };
             out.push(Event::new(topic.clone(), audience, payload).ordered(entry.seq));
         }
+        out.extend(notices(*id, t));
     }
     out
+}
+
+/// An escalation step's notice, to each person it told, on their own topic.
+fn notices(id: i64, t: &Touched) -> Vec<Event> {
+    let step = t
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.kind == EventKind::Escalated);
+    let (Some(step), Some(ticket)) = (step, &t.ticket) else {
+        return Vec::new();
+    };
+    let notice = ChangeFrame::Notice {
+        ticket: id,
+        title: &ticket.title,
+        body: &step.body,
+    };
+    let payload = frame(notice);
+    t.notified
+        .iter()
+        .map(|person| {
+            let person = *person;
+            let to: Audience<Viewer> = Arc::new(move |v: &Viewer| v.actor.id == person);
+            Event::new(user_topic(person), to, payload.clone())
+        })
+        .collect()
 }

@@ -12,6 +12,7 @@ pub mod replies;
 pub mod repo;
 pub mod routes;
 pub mod service;
+pub mod sla;
 pub mod ticket;
 pub mod uploads;
 pub mod view;
@@ -32,6 +33,7 @@ pub struct Helpdesk {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub journal: Journal,
+    pub policy: Arc<sla::Policy>,
     pub metrics: Arc<HelpdeskMetrics>,
     pub limits: Limits,
     /// Each clerk's pace of new requests.
@@ -65,20 +67,29 @@ pub struct Limits {
 }
 
 impl Helpdesk {
-    /// Registers the metrics and starts the journal.
+    /// Registers the metrics and starts the journal; refuses a service-level policy that does
+    /// not hold (an unknown time zone).
     pub fn start(
         db: Db,
         clock: Arc<dyn Clock>,
         bus: Arc<Bus>,
         registry: &crate::metrics::Metrics,
         settings: &Settings,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let metrics = HelpdeskMetrics::register(registry, db.clone());
-        let journal = Journal::start(db.clone(), bus, clock.clone(), metrics.clone());
-        Self {
+        let policy = Arc::new(sla::Policy::new(&settings.sla)?);
+        let journal = Journal::start(
+            db.clone(),
+            bus,
+            clock.clone(),
+            metrics.clone(),
+            policy.clone(),
+        );
+        Ok(Self {
             db,
             clock,
             journal,
+            policy,
             metrics,
             limits: Limits {
                 max_text_chars: settings.live.max_text_chars,
@@ -103,6 +114,6 @@ impl Helpdesk {
             viewed: Arc::default(),
             limited_at: Arc::default(),
             refusals: Arc::default(),
-        }
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! SQL for tickets and their ordered log.
 
-use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
+use super::sla::{Clocks, Flags, WaitingOn};
+use super::ticket::{Difficulty, EventKind, Score, TicketKind, TicketState};
 use crate::auth::Scope;
 use crate::clock::Millis;
 use crate::org::{Role, Specialty};
@@ -30,6 +31,10 @@ pub struct Ticket {
     pub last_seq: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// The service-level policy recorded when it was raised (JSON).
+    pub sla: String,
+    pub clocks: Clocks,
+    pub rating: Option<Score>,
 }
 
 impl Ticket {
@@ -50,9 +55,10 @@ pub struct TicketEvent {
     pub ticket_id: i64,
     pub seq: i64,
     pub kind: EventKind,
-    pub actor_id: i64,
+    /// `None` for what the system writes (a flag set, an escalation step).
+    pub actor_id: Option<i64>,
     pub actor_name: String,
-    pub actor_role: Role,
+    pub actor_role: Option<Role>,
     pub actor_unit: String,
     pub body: String,
     pub client_id: Option<String>,
@@ -65,7 +71,8 @@ const TICKET_SELECT: &str = "SELECT t.id, t.unit_id, n.name AS unit_name, t.unit
      t.creator_id, c.display_name AS creator_name, t.assignee_id, a.display_name AS assignee_name, \
      t.group_id, g.name AS group_name, \
      t.item_code, t.kind, t.specialty, t.difficulty, t.title, t.body, t.state, t.last_seq, \
-     t.created_at, t.updated_at \
+     t.created_at, t.updated_at, t.sla, t.respond_by, t.due_at, t.waiting_on, t.waiting_since, \
+     t.acted_at, t.reopens, t.transfers, t.flags, t.rating \
      FROM tickets t JOIN units n ON n.id = t.unit_id JOIN users c ON c.id = t.creator_id \
      LEFT JOIN users a ON a.id = t.assignee_id LEFT JOIN expert_groups g ON g.id = t.group_id";
 
@@ -95,7 +102,32 @@ fn ticket_from(row: &AnyRow) -> Result<Ticket, sqlx::Error> {
         last_seq: row.try_get("last_seq")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        sla: row.try_get("sla")?,
+        clocks: clocks_from(row)?,
+        rating: optional(row.try_get("rating")?, Score::parse)?,
     })
+}
+
+/// The service-level clocks of a row that has the tickets' columns.
+pub(super) fn clocks_from(row: &AnyRow) -> Result<Clocks, sqlx::Error> {
+    Ok(Clocks {
+        created_at: row.try_get("created_at")?,
+        respond_by: row.try_get("respond_by")?,
+        due_at: row.try_get("due_at")?,
+        waiting_on: optional(row.try_get("waiting_on")?, WaitingOn::parse)?,
+        waiting_since: row.try_get("waiting_since")?,
+        acted_at: row.try_get("acted_at")?,
+        reopens: row.try_get("reopens")?,
+        transfers: row.try_get("transfers")?,
+        flags: Flags::decode(&row.try_get::<String, _>("flags")?),
+    })
+}
+
+pub(super) fn optional<T>(
+    value: Option<String>,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, sqlx::Error> {
+    value.map(|v| parsed(v, parse)).transpose()
 }
 
 fn event_from(row: &AnyRow) -> Result<TicketEvent, sqlx::Error> {
@@ -105,7 +137,7 @@ fn event_from(row: &AnyRow) -> Result<TicketEvent, sqlx::Error> {
         kind: parsed(row.try_get("kind")?, EventKind::parse)?,
         actor_id: row.try_get("actor_id")?,
         actor_name: row.try_get("actor_name")?,
-        actor_role: parsed(row.try_get("actor_role")?, Role::parse)?,
+        actor_role: optional(row.try_get("actor_role")?, Role::parse)?,
         actor_unit: row.try_get("actor_unit")?,
         body: row.try_get("body")?,
         client_id: row.try_get("client_id")?,
@@ -118,6 +150,20 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> sqlx::Result<Option<Ticke
     let sql = format!("{TICKET_SELECT} WHERE t.id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(ticket_from).transpose()
+}
+
+/// The open tickets under `under` with a flag standing, oldest first.
+pub async fn flagged(pool: &AnyPool, under: &str, limit: i64) -> sqlx::Result<Vec<Ticket>> {
+    let sql = format!(
+        "{TICKET_SELECT} WHERE t.flags <> '' AND t.unit_path LIKE $1 \
+         ORDER BY t.created_at, t.id LIMIT $2"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format!("{under}%"))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(ticket_from).collect()
 }
 
 /// Which tickets a list holds. Without `open_only` the list runs newest first; with it, oldest
@@ -242,14 +288,18 @@ pub async fn events_after(
     notes: bool,
 ) -> sqlx::Result<Vec<TicketEvent>> {
     const ALL: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
-         u.display_name AS actor_name, u.role AS actor_role, au.name AS actor_unit, e.body, \
+         COALESCE(u.display_name, '') AS actor_name, u.role AS actor_role, \
+         COALESCE(au.name, '') AS actor_unit, e.body, \
          e.client_id, e.file_hash, e.created_at \
-         FROM ticket_events e JOIN users u ON u.id = e.actor_id JOIN units au ON au.id = u.unit_id \
+         FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id \
+         LEFT JOIN units au ON au.id = u.unit_id \
          WHERE e.ticket_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3";
     const NO_NOTES: &str = "SELECT e.ticket_id, e.seq, e.kind, e.actor_id, \
-         u.display_name AS actor_name, u.role AS actor_role, au.name AS actor_unit, e.body, \
+         COALESCE(u.display_name, '') AS actor_name, u.role AS actor_role, \
+         COALESCE(au.name, '') AS actor_unit, e.body, \
          e.client_id, e.file_hash, e.created_at \
-         FROM ticket_events e JOIN users u ON u.id = e.actor_id JOIN units au ON au.id = u.unit_id \
+         FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id \
+         LEFT JOIN units au ON au.id = u.unit_id \
          WHERE e.ticket_id = $1 AND e.seq > $2 AND e.kind <> 'note' ORDER BY e.seq LIMIT $3";
     let rows = sqlx::query(if notes { ALL } else { NO_NOTES })
         .bind(ticket_id)

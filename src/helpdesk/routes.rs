@@ -204,10 +204,17 @@ async fn act(
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::invalid("id", "ticket ids are whole numbers"))?;
+    if action == "rate" {
+        let rating = serde_json::from_slice::<service::Rating>(&body)
+            .map_err(|e| AppError::BadJson(e.to_string()))?;
+        let ticket = service::rate(&hd, &actor, id, rating).await?;
+        return Ok(Json(json!({ "ticket": ticket })));
+    }
     let mv = match action.as_str() {
         "claim" => Move::Claim,
         "transfer" => Move::Transfer,
         "wait" => Move::Wait,
+        "refer" => Move::Refer,
         "resume" => Move::Resume,
         "resolve" => Move::Resolve,
         "close" => Move::Close,

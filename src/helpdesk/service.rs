@@ -4,9 +4,9 @@
 
 use super::allowed::{reads_notes, Part};
 use super::journal::sql::NewTicket;
-use super::journal::{Author, Change, Create, Done, Message, Posted, Transition};
+use super::journal::{Author, Change, Create, Done, Message, Posted, Rate, Transition};
 use super::repo::{self, Ticket};
-use super::ticket::{Difficulty, Move, TicketKind, TicketState};
+use super::ticket::{Difficulty, Move, Score, TicketKind, TicketState};
 use super::view::{EntryView, TicketView};
 use super::Helpdesk;
 use super::{files, record};
@@ -114,7 +114,7 @@ async fn ticket_of(
 ) -> AppResult<TicketView> {
     match done.await? {
         Done::Ticket(t) => Ok(TicketView::full(&t, actor)),
-        Done::Posted(_) => Err(AppError::Internal(anyhow::anyhow!("expected a ticket"))),
+        _ => Err(AppError::Internal(anyhow::anyhow!("expected a ticket"))),
     }
 }
 
@@ -393,6 +393,37 @@ pub async fn apply(
     ticket_of(actor, hd.journal.submit(Change::Transition(change))).await
 }
 
+/// The clerk's rating of the help: good, neutral or bad, with an optional comment.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    pub score: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The clerk's side rates a resolved ticket, once; a bad rating opens a review for the
+/// supervisors over it.
+pub async fn rate(hd: &Helpdesk, actor: &Actor, id: i64, rating: Rating) -> AppResult<TicketView> {
+    let score = Score::parse(&rating.score)
+        .ok_or_else(|| AppError::invalid("score", "good, neutral or bad"))?;
+    let comment = rating.comment.trim();
+    text::check_line("comment", comment, REASON_MAX_CHARS)?;
+    let ticket = visible(hd, actor, id).await?;
+    let part = Part::of(actor, &ticket.scope());
+    if !part.requester {
+        record::refused(hd, actor, format!("ticket {id}"), "rate not allowed").await;
+        return Err(AppError::Forbidden);
+    }
+    let change = Rate {
+        ticket: id,
+        by: Author::of(actor),
+        score,
+        comment: comment.to_string(),
+    };
+    ticket_of(actor, hd.journal.submit(Change::Rate(change))).await
+}
+
 /// The experts the ticket could be transferred to, nearest unit first; for those who may
 /// transfer it.
 pub async fn candidates(
@@ -527,6 +558,6 @@ pub async fn post_message(
     };
     match hd.journal.submit(Change::Message(message)).await? {
         Done::Posted(p) => Ok(p),
-        Done::Ticket(_) => Err(AppError::Internal(anyhow::anyhow!("expected a seq"))),
+        _ => Err(AppError::Internal(anyhow::anyhow!("expected a seq"))),
     }
 }

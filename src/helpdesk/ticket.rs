@@ -47,6 +47,19 @@ string_enum! {
         Resolved = "resolved",
         Closed = "closed",
         Reopened = "reopened",
+        Referred = "referred",
+        Flagged = "flagged",
+        Escalated = "escalated",
+        Rated = "rated",
+    }
+}
+
+string_enum! {
+    /// The clerk's rating of the help: 好评, 中评, 差评.
+    Score {
+        Good = "good",
+        Neutral = "neutral",
+        Bad = "bad",
     }
 }
 
@@ -68,6 +81,8 @@ pub enum Move {
     Claim,
     Transfer,
     Wait,
+    /// Wait for the back office (后台): the clock does not pause.
+    Refer,
     Resume,
     Resolve,
     Close,
@@ -80,6 +95,7 @@ impl Move {
             Move::Claim => EventKind::Claimed,
             Move::Transfer => EventKind::Transferred,
             Move::Wait => EventKind::Waiting,
+            Move::Refer => EventKind::Referred,
             Move::Resume => EventKind::Resumed,
             Move::Resolve => EventKind::Resolved,
             Move::Close => EventKind::Closed,
@@ -99,7 +115,7 @@ impl TicketState {
         let next = match (mv, self) {
             (Move::Claim, New) => Some(Claimed),
             (Move::Transfer, New | Claimed | Waiting) => Some(Claimed),
-            (Move::Wait, Claimed) => Some(Waiting),
+            (Move::Wait | Move::Refer, Claimed) => Some(Waiting),
             (Move::Resume, Waiting) => Some(Claimed),
             (Move::Resolve, Claimed | Waiting) => Some(Resolved),
             (Move::Close, New | Claimed | Waiting | Resolved) => Some(Closed),

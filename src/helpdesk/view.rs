@@ -3,7 +3,8 @@
 
 use super::allowed::{Action, Part};
 use super::repo::{Ticket, TicketEvent};
-use super::ticket::{Difficulty, EventKind, TicketKind, TicketState};
+use super::sla::{Clocks, Flag, WaitingOn};
+use super::ticket::{Difficulty, EventKind, Score, TicketKind, TicketState};
 use crate::auth::Actor;
 use crate::clock::Millis;
 use crate::org::{Role, Specialty};
@@ -34,8 +35,57 @@ pub struct TicketView {
     pub last_seq: i64,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// Its service level: the policy it was raised under, its deadlines and the flags standing.
+    pub service: ServiceView,
+    /// The clerk's rating, once given.
+    pub rating: Option<Score>,
     /// What the person receiving this may do with the ticket now (`allowed`).
     pub actions: Vec<Action>,
+}
+
+/// A ticket's service level as clients see it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceView {
+    /// The policy recorded when it was raised: tier, respond_minutes, resolve ("end_of_day"
+    /// or "hours"), hours, at_least_minutes, time_zone.
+    pub policy: serde_json::Value,
+    /// First response (a claim) due.
+    pub respond_by: Option<Millis>,
+    /// Resolution due, as it stood when the ticket last changed; while it waits for the clerk
+    /// the deadline moves on by the time since `paused_since`.
+    pub due_at: Option<Millis>,
+    pub paused_since: Option<Millis>,
+    pub waiting_on: Option<WaitingOn>,
+    /// The flags standing: unhandled, late, dragging, stuck, each since when.
+    pub flags: Vec<FlagView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FlagView {
+    pub flag: Flag,
+    pub since: Millis,
+}
+
+impl ServiceView {
+    fn of(policy: &str, c: &Clocks) -> Self {
+        let paused = c.waiting_on == Some(WaitingOn::Clerk);
+        Self {
+            policy: serde_json::from_str(policy).unwrap_or(serde_json::Value::Null),
+            respond_by: c.respond_by,
+            due_at: c.due_at,
+            paused_since: if paused { c.waiting_since } else { None },
+            waiting_on: c.waiting_on,
+            flags: c
+                .flags
+                .0
+                .iter()
+                .map(|(flag, since)| FlagView {
+                    flag: *flag,
+                    since: *since,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl TicketView {
@@ -76,7 +126,9 @@ impl TicketView {
             last_seq: t.last_seq,
             created_at: t.created_at,
             updated_at: t.updated_at,
-            actions: part.actions(t.state),
+            service: ServiceView::of(&t.sla, &t.clocks),
+            rating: t.rating,
+            actions: part.actions(t.state, t.rating.is_some()),
         }
     }
 }
@@ -87,10 +139,11 @@ pub struct EntryView {
     pub ticket_id: i64,
     pub seq: i64,
     pub kind: EventKind,
-    pub actor_id: i64,
+    /// `None` (and an empty name) for what the system writes: a flag set, an escalation step.
+    pub actor_id: Option<i64>,
     pub actor_name: String,
     /// What the author is: the clerk's side, an expert, a supervisor …
-    pub actor_role: Role,
+    pub actor_role: Option<Role>,
     /// The author's unit.
     pub actor_unit: String,
     pub body: String,
@@ -128,6 +181,12 @@ pub enum ChangeFrame<'a> {
     TicketRemoved { ticket: i64 },
     /// A new entry of a followed ticket's log.
     Event { event: &'a EntryView },
+    /// To a person an escalation step told: the ticket, and the step's entry body.
+    Notice {
+        ticket: i64,
+        title: &'a str,
+        body: &'a str,
+    },
 }
 
 impl ChangeFrame<'_> {

@@ -65,6 +65,16 @@ pub async fn schedule(
     Ok(())
 }
 
+/// Schedules (or moves) the job `kind`/`key` to `at` in a transaction of its own.
+pub async fn schedule_alone(db: &Db, kind: &str, key: &str, at: Millis) -> sqlx::Result<()> {
+    db.write(async {
+        let mut tx = db.begin().await?;
+        schedule(&mut tx, kind, key, at, "").await?;
+        tx.commit().await
+    })
+    .await
+}
+
 impl Jobs {
     pub fn new(db: Db, handlers: HashMap<String, Handler>) -> Self {
         Self {

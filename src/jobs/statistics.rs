@@ -6,7 +6,7 @@
 //! every ticket's join instead of looking each row up. PostgreSQL's autovacuum keeps its own
 //! statistics, so there the job does nothing.
 
-use super::{schedule as schedule_job, Handler};
+use super::Handler;
 use crate::clock::{Clock, Millis};
 use crate::db::{Backend, Db};
 use std::sync::Arc;
@@ -42,10 +42,5 @@ pub fn job(db: Db, clock: Arc<dyn Clock>) -> Handler {
 }
 
 pub async fn schedule(db: &Db, at: Millis) -> sqlx::Result<()> {
-    db.write(async {
-        let mut tx = db.begin().await?;
-        schedule_job(&mut tx, KIND, "all", at, "").await?;
-        tx.commit().await
-    })
-    .await
+    crate::jobs::schedule_alone(db, KIND, "all", at).await
 }

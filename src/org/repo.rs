@@ -31,6 +31,23 @@ pub async fn unit_by_code(conn: &mut AnyConnection, code: &str) -> sqlx::Result<
     row.as_ref().map(unit_from).transpose()
 }
 
+/// The supervisors of one unit who can be told of something: (id, name), enabled ones only.
+pub async fn supervisors_of(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, display_name FROM users WHERE unit_id = $1 AND role = 'supervisor' \
+         AND disabled = 0 ORDER BY id",
+    )
+    .bind(unit_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("display_name")?)))
+        .collect()
+}
+
 /// Every unit under `path` (itself included), in tree order: code, name, level and path.
 pub async fn units_under(pool: &sqlx::AnyPool, path: &str) -> sqlx::Result<Vec<Unit>> {
     let rows = sqlx::query(

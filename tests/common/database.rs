@@ -38,3 +38,13 @@ pub fn hex_id() -> String {
     getrandom::getrandom(&mut b).expect("randomness");
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// Stands in for a database handed on to another server (see `TestApp::restart`).
+#[allow(dead_code)]
+pub fn placeholder() -> TestDatabase {
+    TestDatabase {
+        url: String::new(),
+        backend: "",
+        _dir: tempfile::tempdir().expect("temp dir"),
+    }
+}

@@ -7,7 +7,7 @@ pub mod database;
 pub mod metrics;
 pub mod process;
 
-use backstop::{Application, ManualClock, Settings};
+use backstop::{Application, Clock, ManualClock, Settings};
 use database::{hex_id, TestDatabase};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -60,6 +60,27 @@ impl TestApp {
         };
         tweak(&mut settings);
         let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+        Self::start(db, settings, clock).await
+    }
+
+    /// Shuts the server down as SIGTERM does and starts a new one on the same database, its
+    /// clock where this one's was, with the same settings but `tweak`ed anew.
+    pub async fn restart(mut self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        self.shut_down().await;
+        let mut settings = Settings {
+            listen: "127.0.0.1:0".into(),
+            database_url: self.db.url.clone(),
+            demo: true,
+            metrics_token: Some(METRICS_TOKEN.into()),
+            ..Settings::default()
+        };
+        tweak(&mut settings);
+        let clock = Arc::new(ManualClock::new(self.clock.now()));
+        let db = std::mem::replace(&mut self.db, database::placeholder());
+        Self::start(db, settings, clock).await
+    }
+
+    async fn start(db: TestDatabase, settings: Settings, clock: Arc<ManualClock>) -> TestApp {
         let app = Application::build(settings, clock.clone())
             .await
             .expect("app builds");

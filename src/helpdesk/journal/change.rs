@@ -1,8 +1,10 @@
 //! The changes the journal writes, and what each one answers.
 
 use super::sql::{self, NewTicket};
+use crate::clock::Millis;
 use crate::helpdesk::repo::Ticket;
-use crate::helpdesk::ticket::{EventKind, TicketState};
+use crate::helpdesk::sla::Flag;
+use crate::helpdesk::ticket::{EventKind, Score, TicketState};
 use crate::org::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +66,38 @@ pub struct Message {
     pub file: Option<String>,
 }
 
+/// One escalation step of a flag: told to `notified`, recorded once. Refused as stale if the
+/// flag no longer stands as set at `since`.
+pub struct Escalate {
+    pub ticket: i64,
+    pub flag: Flag,
+    pub since: Millis,
+    pub step: i64,
+    /// The unit whose supervisors are told (none for the handler's step).
+    pub unit_id: Option<i64>,
+    pub notified: Vec<i64>,
+    /// The log text: whom it went to.
+    pub body: String,
+    /// The next step's job: when, and its payload.
+    pub next: Option<(Millis, String)>,
+}
+
+/// The clerk's rating of a resolved ticket; a bad one opens a review.
+pub struct Rate {
+    pub ticket: i64,
+    pub by: Author,
+    pub score: Score,
+    pub comment: String,
+}
+
 pub enum Change {
     Create(Create),
     Transition(Transition),
     Message(Message),
+    /// Look at a ticket's flags again: time has passed.
+    Review(i64),
+    Escalate(Escalate),
+    Rate(Rate),
 }
 
 impl Change {
@@ -77,6 +107,9 @@ impl Change {
             Change::Create(_) => None,
             Change::Transition(t) => Some(t.ticket),
             Change::Message(m) => Some(m.ticket),
+            Change::Review(id) => Some(*id),
+            Change::Escalate(e) => Some(e.ticket),
+            Change::Rate(r) => Some(r.ticket),
         }
     }
 
@@ -93,4 +126,6 @@ impl Change {
 pub enum Done {
     Ticket(Box<Ticket>),
     Posted(Posted),
+    /// Nothing needed writing (a step already recorded, flags unchanged).
+    Nothing,
 }

@@ -8,23 +8,26 @@
 //! so one bad change fails alone. A fault of the store itself (full disk, lost server) fails
 //! the whole group: nobody is told "stored".
 
-use super::change::{Author, Change, Message, Posted, Transition};
+use super::beside::{self, RatingRow, StepKey, StepRow};
+use super::change::{Author, Change, Escalate, Message, Posted, Rate, Transition};
 use super::sql::{self, ClientKey, Head, NewEntry, NewTicket};
 use crate::auth::Scope;
 use crate::clock::Millis;
 use crate::db::{fault, Backend, Db, WriteTx};
 use crate::error::{AppError, AppResult};
 use crate::helpdesk::repo::{self, Ticket};
+use crate::helpdesk::sla::{chain, Policy, Promise, WaitingOn};
 use crate::helpdesk::ticket::{EventKind, TicketState};
 use crate::helpdesk::view::EntryView;
 use crate::trail::{self, Record};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What one change came to, before the tickets are read back.
 #[derive(Debug)]
 pub enum Outcome {
     Ticket(i64),
     Posted(Posted),
+    Nothing,
 }
 
 /// What one ticket gained in the group.
@@ -37,6 +40,10 @@ pub struct Touched {
     pub changed: bool,
     /// The ticket as committed, read back when `changed`.
     pub ticket: Option<Ticket>,
+    /// When its flags are next looked at, if time alone can change them.
+    pub check_at: Option<Millis>,
+    /// People an escalation step told of it.
+    pub notified: Vec<i64>,
 }
 
 #[derive(Default)]
@@ -52,10 +59,16 @@ pub struct Prepared {
 }
 
 /// Writes the group in one transaction, up to the commit.
-pub async fn prepare(db: &Db, changes: &[Change], now: Millis) -> sqlx::Result<Prepared> {
+pub async fn prepare(
+    db: &Db,
+    changes: &[Change],
+    now: Millis,
+    policy: &Policy,
+) -> sqlx::Result<Prepared> {
     let mut tx = db.begin().await?;
     tx.savepoint("grp").await?;
-    let applied = match apply(&mut tx, db.backend, changes, now).await {
+    let at = At { now, policy };
+    let applied = match apply(&mut tx, db.backend, changes, at).await {
         Ok(applied) => {
             tx.release("grp").await?;
             applied
@@ -65,7 +78,7 @@ pub async fn prepare(db: &Db, changes: &[Change], now: Millis) -> sqlx::Result<P
             tracing::warn!(error = %e, size = changes.len(), "group refused; writing it change by change");
             tx.rollback_to("grp").await?;
             tx.release("grp").await?;
-            one_by_one(&mut tx, db.backend, changes, now).await?
+            one_by_one(&mut tx, db.backend, changes, at).await?
         }
     };
     Ok(Prepared { tx, applied })
@@ -97,16 +110,23 @@ pub async fn committed(db: &Db, applied: &Applied) -> sqlx::Result<bool> {
         .all(|(id, t)| heads.get(id).is_some_and(|h| h.last_seq == t.head.last_seq)))
 }
 
+/// When a group is written, and under which service-level policy.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    now: Millis,
+    policy: &'a Policy,
+}
+
 async fn one_by_one(
     tx: &mut WriteTx,
     backend: Backend,
     changes: &[Change],
-    now: Millis,
+    at: At<'_>,
 ) -> sqlx::Result<Applied> {
     let mut all = Applied::default();
     for change in changes {
         tx.savepoint("one").await?;
-        match apply(tx, backend, std::slice::from_ref(change), now).await {
+        match apply(tx, backend, std::slice::from_ref(change), at).await {
             Ok(one) => {
                 tx.release("one").await?;
                 all.merge(one);
@@ -133,6 +153,8 @@ impl Applied {
                     mine.entries.extend(t.entries);
                     mine.changed |= t.changed;
                     mine.ticket = t.ticket.or(mine.ticket.take());
+                    mine.check_at = t.check_at;
+                    mine.notified.extend(t.notified);
                 }
                 None => {
                     self.touched.insert(id, t);
@@ -143,22 +165,30 @@ impl Applied {
 }
 
 /// The group's working state: heads as they stand after the changes so far.
-struct Work {
+struct Work<'a> {
     now: Millis,
+    policy: &'a Policy,
     heads: HashMap<i64, Head>,
     seen: HashMap<ClientKey, i64>,
     touched: BTreeMap<i64, Touched>,
     entries: Vec<NewEntry>,
     /// What the audit trail records of this group (transfers), written with it.
     trail: Vec<Record>,
+    /// Escalation steps recorded before the group, and those it records.
+    steps_done: HashSet<StepKey>,
+    steps: Vec<StepRow>,
+    ratings: Vec<RatingRow>,
+    /// Jobs the group schedules: (kind, key, due, payload).
+    jobs: Vec<(&'static str, String, Millis, String)>,
 }
 
 async fn apply(
     tx: &mut WriteTx,
     backend: Backend,
     changes: &[Change],
-    now: Millis,
+    at: At<'_>,
 ) -> sqlx::Result<Applied> {
+    let now = at.now;
     let mut ids: Vec<i64> = changes.iter().filter_map(Change::ticket).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -169,33 +199,60 @@ async fn apply(
     } else {
         sql::seqs_of_client_ids(tx, &keys).await?
     };
+    let steps: Vec<StepKey> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Escalate(e) => Some((e.ticket, e.flag, e.since, e.step)),
+            _ => None,
+        })
+        .collect();
     let mut work = Work {
         now,
+        policy: at.policy,
         heads,
         seen,
         touched: BTreeMap::new(),
         entries: Vec::new(),
         trail: Vec::new(),
+        steps_done: beside::steps_done(tx, &steps).await?,
+        steps: Vec::new(),
+        ratings: Vec::new(),
+        jobs: Vec::new(),
     };
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
         let outcome = match change {
             Change::Create(c) => {
-                let id = sql::insert(tx, &c.ticket, now).await?;
-                work.create(id, &c.ticket, &c.by);
+                let promise = at.policy.promise(c.ticket.difficulty, now);
+                let id = sql::insert(tx, &c.ticket, &promise, now).await?;
+                work.create(id, &c.ticket, &c.by, &promise);
                 Ok(Outcome::Ticket(id))
             }
             Change::Transition(t) => work.transition(t),
             Change::Message(m) => work.message(m),
+            Change::Review(id) => work.review(*id),
+            Change::Escalate(e) => work.escalate(e),
+            Change::Rate(r) => work.rate(r),
         };
         outcomes.push(outcome);
     }
+    work.reflag();
     sql::insert_entries(tx, &work.entries, now).await?;
     for record in &work.trail {
         trail::append(tx, backend, record, now).await?;
     }
+    for step in &work.steps {
+        beside::insert_step(tx, step, now).await?;
+    }
+    for rating in &work.ratings {
+        beside::insert_rating(tx, rating, now).await?;
+    }
+    for (kind, key, due, payload) in &work.jobs {
+        crate::jobs::schedule(tx, kind, key, *due, payload).await?;
+    }
     for t in work.touched.values() {
-        sql::update_head(tx, &t.head, now).await?;
+        let seen = t.changed || !t.entries.is_empty();
+        sql::update_head(tx, &t.head, seen.then_some(now), t.check_at).await?;
     }
     let changed: Vec<i64> = work
         .touched
@@ -214,8 +271,8 @@ async fn apply(
     })
 }
 
-impl Work {
-    fn create(&mut self, id: i64, new: &NewTicket, by: &Author) {
+impl Work<'_> {
+    fn create(&mut self, id: i64, new: &NewTicket, by: &Author, promise: &Promise) {
         let head = Head {
             id,
             state: TicketState::New,
@@ -226,6 +283,14 @@ impl Work {
             specialty: new.specialty,
             creator_id: new.creator_id,
             group_id: None,
+            difficulty: new.difficulty,
+            clocks: crate::helpdesk::sla::Clocks {
+                created_at: self.now,
+                respond_by: Some(promise.respond_by),
+                due_at: Some(promise.due_at),
+                ..Default::default()
+            },
+            rating: None,
         };
         self.touched.insert(
             id,
@@ -235,6 +300,8 @@ impl Work {
                 entries: Vec::new(),
                 changed: true,
                 ticket: None,
+                check_at: None,
+                notified: Vec::new(),
             },
         );
         let entry = Entry::new(EventKind::Created, by, &new.title);
@@ -246,11 +313,26 @@ impl Work {
         if (head.state, head.assignee_id) != t.from {
             return Err(AppError::Stale);
         }
+        let (now, respond) = (self.now, self.policy.respond_within(head.difficulty));
+        let acts = head.assignee_id == Some(t.by.id) || t.to.1 == Some(t.by.id);
         let head = self.touch(t.ticket);
+        let from = head.state;
         head.state = t.to.0;
         head.assignee_id = t.to.1;
         if let Some(group) = t.group {
             head.group_id = group;
+        }
+        head.clocks.moved(from, head.state, t.kind, now);
+        let fresh_hands = matches!(
+            t.kind,
+            EventKind::Claimed | EventKind::Transferred | EventKind::Reopened
+        );
+        if acts || fresh_hands {
+            head.clocks.acted_at = Some(now);
+        }
+        if t.kind == EventKind::Transferred && head.state == TicketState::New {
+            // Back in a queue: its new group owes a first response of its own.
+            head.clocks.respond_by = Some(now.saturating_add(respond));
         }
         let unit_path = head.unit_path.clone();
         let entry = Entry::new(t.kind, &t.by, &t.body);
@@ -288,7 +370,9 @@ impl Work {
             ));
         }
         // The clerk's answer to "waiting for you" hands the ticket back to the expert.
-        let resumes = m.requester && !m.internal && head.state == TicketState::Waiting;
+        let for_clerk = head.clocks.waiting_on != Some(WaitingOn::Backoffice);
+        let resumes = m.requester && !m.internal && head.state == TicketState::Waiting && for_clerk;
+        let handler = head.assignee_id == Some(m.by.id);
         let kind = match m.internal {
             true => EventKind::Note,
             false => EventKind::Message,
@@ -296,10 +380,18 @@ impl Work {
         let mut entry = Entry::new(kind, &m.by, &m.text);
         entry.client_id = m.client_id.clone();
         entry.file = m.file.clone();
+        let now = self.now;
+        if handler {
+            self.touch(m.ticket).clocks.acted_at = Some(now);
+        }
         self.touch(m.ticket);
         let seq = self.append(m.ticket, entry);
         if resumes {
-            self.touch(m.ticket).state = TicketState::Claimed;
+            let head = self.touch(m.ticket);
+            head.state = TicketState::Claimed;
+            let kind = EventKind::Resumed;
+            head.clocks
+                .moved(TicketState::Waiting, TicketState::Claimed, kind, now);
             let resumed = Entry::new(EventKind::Resumed, &m.by, "");
             self.append(m.ticket, resumed);
         }
@@ -308,6 +400,91 @@ impl Work {
         }
         let duplicate = false;
         Ok(Outcome::Posted(Posted { seq, duplicate }))
+    }
+
+    /// Time passed: the flags are looked at again (by `reflag`, with every other ticket).
+    fn review(&mut self, id: i64) -> AppResult<Outcome> {
+        self.current(id).ok_or(AppError::NotFound("ticket"))?;
+        self.touch(id);
+        Ok(Outcome::Nothing)
+    }
+
+    /// One escalation step, once; stale if its flag was cleared (or set anew) meanwhile.
+    fn escalate(&mut self, e: &Escalate) -> AppResult<Outcome> {
+        let key = (e.ticket, e.flag, e.since, e.step);
+        if self.steps_done.contains(&key) {
+            return Ok(Outcome::Nothing);
+        }
+        let head = self.current(e.ticket).ok_or(AppError::NotFound("ticket"))?;
+        if head.clocks.flags.since(e.flag) != Some(e.since) {
+            return Err(AppError::Stale);
+        }
+        self.touch(e.ticket);
+        self.append(e.ticket, Entry::system(EventKind::Escalated, &e.body));
+        if let Some(t) = self.touched.get_mut(&e.ticket) {
+            t.notified.extend(&e.notified);
+        }
+        self.steps_done.insert(key);
+        self.steps.push(StepRow {
+            key,
+            unit_id: e.unit_id,
+            notified: e.notified.clone(),
+        });
+        if let Some((due, payload)) = &e.next {
+            let job_key = chain::job_key(e.ticket, e.flag);
+            self.jobs
+                .push((chain::KIND, job_key, *due, payload.clone()));
+        }
+        Ok(Outcome::Nothing)
+    }
+
+    /// The clerk rates a resolved ticket, once.
+    fn rate(&mut self, r: &Rate) -> AppResult<Outcome> {
+        let head = self.current(r.ticket).ok_or(AppError::NotFound("ticket"))?;
+        if head.state.is_open() {
+            return Err(AppError::InvalidState(
+                "a ticket is rated once it is resolved".into(),
+            ));
+        }
+        if head.rating.is_some() {
+            return Err(AppError::Conflict("this ticket is rated already".into()));
+        }
+        self.touch(r.ticket).rating = Some(r.score);
+        let body = format!("{} {}", r.score.as_str(), r.comment);
+        self.append(
+            r.ticket,
+            Entry::new(EventKind::Rated, &r.by, body.trim_end()),
+        );
+        self.ratings.push(RatingRow {
+            ticket_id: r.ticket,
+            rater_id: r.by.id,
+            score: r.score,
+            comment: r.comment.clone(),
+            expert_id: head.assignee_id,
+            unit_path: head.unit_path,
+        });
+        Ok(Outcome::Ticket(r.ticket))
+    }
+
+    /// Every ticket the group touched: its flags as they stand now (a new one is entered in
+    /// its log and starts escalating; one whose cause went is dropped) and when to look again.
+    fn reflag(&mut self) {
+        let (now, policy) = (self.now, self.policy);
+        let ids: Vec<i64> = self.touched.keys().copied().collect();
+        for id in ids {
+            let Some(t) = self.touched.get_mut(&id) else {
+                continue;
+            };
+            let (state, before) = (t.head.state, t.head.clocks.flags.clone());
+            let fresh = t.head.clocks.reflag(state, now, policy);
+            t.changed |= t.head.clocks.flags != before;
+            t.check_at = t.head.clocks.next_check(state, now, policy);
+            for flag in fresh {
+                self.append(id, Entry::system(EventKind::Flagged, flag.as_str()));
+                let (key, payload) = (chain::job_key(id, flag), chain::first(now));
+                self.jobs.push((chain::KIND, key, now, payload));
+            }
+        }
     }
 
     /// The ticket's head as it stands in this group so far.
@@ -333,6 +510,8 @@ impl Work {
                 entries: Vec::new(),
                 changed: false,
                 ticket: None,
+                check_at: None,
+                notified: Vec::new(),
             }
         });
         &mut touched.head
@@ -350,10 +529,10 @@ impl Work {
             ticket_id: ticket,
             seq,
             kind: e.kind,
-            actor_id: e.by.id,
-            actor_name: e.by.name.clone(),
-            actor_role: e.by.role,
-            actor_unit: e.by.unit.clone(),
+            actor_id: e.by.as_ref().map(|b| b.id),
+            actor_name: e.by.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
+            actor_role: e.by.as_ref().map(|b| b.role),
+            actor_unit: e.by.as_ref().map(|b| b.unit.clone()).unwrap_or_default(),
             body: e.body.clone(),
             client_id: e.client_id.clone(),
             file: e.file.clone(),
@@ -363,7 +542,7 @@ impl Work {
             ticket_id: ticket,
             seq,
             kind: e.kind,
-            actor_id: e.by.id,
+            actor_id: e.by.map(|b| b.id),
             body: e.body,
             client_id: e.client_id,
             file: e.file,
@@ -375,7 +554,8 @@ impl Work {
 /// An entry before its seq is known.
 struct Entry {
     kind: EventKind,
-    by: Author,
+    /// `None` for the system's entries.
+    by: Option<Author>,
     body: String,
     client_id: Option<String>,
     file: Option<String>,
@@ -386,7 +566,18 @@ impl Entry {
     fn new(kind: EventKind, by: &Author, body: &str) -> Self {
         Self {
             kind,
-            by: by.clone(),
+            by: Some(by.clone()),
+            body: body.to_string(),
+            client_id: None,
+            file: None,
+        }
+    }
+
+    /// An entry the system writes: a flag set, an escalation step.
+    fn system(kind: EventKind, body: &str) -> Self {
+        Self {
+            kind,
+            by: None,
             body: body.to_string(),
             client_id: None,
             file: None,

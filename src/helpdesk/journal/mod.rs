@@ -4,14 +4,16 @@
 //! After the commit the group's changes go out on the bus, in commit order, and only then is
 //! each sender answered; a group that did not commit answers nobody "done".
 
+mod beside;
 mod change;
 pub mod group;
 pub mod sql;
 
-pub use change::{Author, Change, Create, Done, Message, Posted, Transition};
+pub use change::{Author, Change, Create, Done, Escalate, Message, Posted, Rate, Transition};
 
 use super::audience;
 use super::metrics::HelpdeskMetrics;
+use super::sla::Policy;
 use crate::auth::Bus;
 use crate::clock::Clock;
 use crate::db::{fault, Db};
@@ -44,6 +46,7 @@ struct Writer {
     bus: Arc<Bus>,
     clock: Arc<dyn Clock>,
     metrics: Arc<HelpdeskMetrics>,
+    policy: Arc<Policy>,
     /// A group whose COMMIT went unanswered: until the store says whether it holds it, no
     /// other group is written, so its events can still go out in order.
     in_doubt: Option<Applied>,
@@ -58,6 +61,7 @@ impl Journal {
         bus: Arc<Bus>,
         clock: Arc<dyn Clock>,
         metrics: Arc<HelpdeskMetrics>,
+        policy: Arc<Policy>,
     ) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         let (stop, stopping) = watch::channel(false);
@@ -66,6 +70,7 @@ impl Journal {
             bus,
             clock,
             metrics,
+            policy,
             in_doubt: None,
         };
         let handle = tokio::spawn(writer.run(rx, stopping));
@@ -157,7 +162,11 @@ impl Writer {
             return;
         }
         let now = self.clock.now();
-        let prepared = match self.db.timed(group::prepare(&self.db, &changes, now)).await {
+        let prepared = match self
+            .db
+            .timed(group::prepare(&self.db, &changes, now, &self.policy))
+            .await
+        {
             Ok(prepared) => prepared,
             Err(err) => {
                 tracing::error!(error = %err, size = replies.len(), "journal group not written");
@@ -215,6 +224,7 @@ impl Writer {
                     }
                     Ok(Done::Posted(p))
                 }
+                Outcome::Nothing => Ok(Done::Nothing),
                 Outcome::Ticket(id) => applied
                     .touched
                     .get(&id)

@@ -4,8 +4,9 @@
 use crate::auth::Scope;
 use crate::clock::Millis;
 use crate::db::Backend;
-use crate::helpdesk::repo::{marks, parsed};
-use crate::helpdesk::ticket::{Difficulty, EventKind, TicketKind, TicketState};
+use crate::helpdesk::repo::{clocks_from, marks, optional, parsed};
+use crate::helpdesk::sla::{Clocks, Promise};
+use crate::helpdesk::ticket::{Difficulty, EventKind, Score, TicketKind, TicketState};
 use crate::org::Specialty;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -23,11 +24,20 @@ pub struct NewTicket {
     pub body: String,
 }
 
-pub async fn insert(conn: &mut AnyConnection, t: &NewTicket, now: Millis) -> sqlx::Result<i64> {
+/// A new ticket with the service level promised to it; its flags are first looked at when
+/// its first response falls due.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    t: &NewTicket,
+    promise: &Promise,
+    now: Millis,
+) -> sqlx::Result<i64> {
     sqlx::query(
         "INSERT INTO tickets (unit_id, unit_path, creator_id, item_code, kind, specialty, \
-         difficulty, title, body, state, last_seq, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', 0, $10, $10) RETURNING id",
+         difficulty, title, body, state, last_seq, created_at, updated_at, sla, respond_by, \
+         due_at, check_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', 0, $10, $10, $11, $12, $13, $12) \
+         RETURNING id",
     )
     .bind(t.unit_id)
     .bind(&t.unit_path)
@@ -39,6 +49,9 @@ pub async fn insert(conn: &mut AnyConnection, t: &NewTicket, now: Millis) -> sql
     .bind(&t.title)
     .bind(&t.body)
     .bind(now)
+    .bind(&promise.recorded)
+    .bind(promise.respond_by)
+    .bind(promise.due_at)
     .fetch_one(conn)
     .await?
     .try_get("id")
@@ -57,6 +70,9 @@ pub struct Head {
     pub specialty: Specialty,
     pub creator_id: i64,
     pub group_id: Option<i64>,
+    pub difficulty: Difficulty,
+    pub clocks: Clocks,
+    pub rating: Option<Score>,
 }
 
 impl Head {
@@ -88,7 +104,9 @@ pub async fn lock_heads(
         };
         let sql = format!(
             "SELECT id, state, assignee_id, last_seq, unit_id, unit_path, specialty, creator_id, \
-             group_id FROM tickets WHERE id IN ({}) ORDER BY id{lock}",
+             group_id, difficulty, created_at, respond_by, due_at, waiting_on, waiting_since, \
+             acted_at, reopens, transfers, flags, rating \
+             FROM tickets WHERE id IN ({}) ORDER BY id{lock}",
             marks(1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
@@ -106,6 +124,9 @@ pub async fn lock_heads(
                 specialty: parsed(r.try_get("specialty")?, Specialty::parse)?,
                 creator_id: r.try_get("creator_id")?,
                 group_id: r.try_get("group_id")?,
+                difficulty: parsed(r.try_get("difficulty")?, Difficulty::parse)?,
+                clocks: clocks_from(&r)?,
+                rating: optional(r.try_get("rating")?, Score::parse)?,
             };
             heads.insert(head.id, head);
         }
@@ -159,7 +180,8 @@ pub struct NewEntry {
     pub ticket_id: i64,
     pub seq: i64,
     pub kind: EventKind,
-    pub actor_id: i64,
+    /// `None` for an entry of the system's.
+    pub actor_id: Option<i64>,
     pub body: String,
     pub client_id: Option<String>,
     pub file: Option<String>,
@@ -198,17 +220,37 @@ pub async fn insert_entries(
     Ok(())
 }
 
-/// Writes a head back: its state, assignee, group and last seq.
-pub async fn update_head(conn: &mut AnyConnection, h: &Head, now: Millis) -> sqlx::Result<()> {
+/// Writes a head back: its state, assignee, group, last seq, service-level clocks and flags,
+/// when they are next looked at, and its rating. `updated` is the time of a change people made
+/// or saw; a head only looked at again keeps its time.
+pub async fn update_head(
+    conn: &mut AnyConnection,
+    h: &Head,
+    updated: Option<Millis>,
+    check_at: Option<Millis>,
+) -> sqlx::Result<()> {
+    let c = &h.clocks;
     sqlx::query(
-        "UPDATE tickets SET state = $1, assignee_id = $2, last_seq = $3, updated_at = $4, \
-         group_id = $5 WHERE id = $6",
+        "UPDATE tickets SET state = $1, assignee_id = $2, last_seq = $3, \
+         updated_at = COALESCE($4, updated_at), group_id = $5, respond_by = $6, due_at = $7, \
+         waiting_on = $8, waiting_since = $9, acted_at = $10, reopens = $11, transfers = $12, \
+         flags = $13, check_at = $14, rating = $15 WHERE id = $16",
     )
     .bind(h.state.as_str())
     .bind(h.assignee_id)
     .bind(h.last_seq)
-    .bind(now)
+    .bind(updated)
     .bind(h.group_id)
+    .bind(c.respond_by)
+    .bind(c.due_at)
+    .bind(c.waiting_on.map(|w| w.as_str()))
+    .bind(c.waiting_since)
+    .bind(c.acted_at)
+    .bind(c.reopens)
+    .bind(c.transfers)
+    .bind(c.flags.encode())
+    .bind(check_at)
+    .bind(h.rating.map(|r| r.as_str()))
     .bind(h.id)
     .execute(conn)
     .await?;
