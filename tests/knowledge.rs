@@ -25,6 +25,13 @@ async fn write_reset(app: &TestApp, token: &str) -> i64 {
     write(app, token, RESET, "本人带身份证到窗口。", "C04").await
 }
 
+/// An expert writes each (question, answer, item), in order.
+async fn write_all(app: &TestApp, token: &str, articles: &[(&str, &str, &str)]) {
+    for (question, answer, item) in articles {
+        write(app, token, question, answer, item).await;
+    }
+}
+
 fn questions(list: &Value) -> Vec<String> {
     list.as_array()
         .unwrap_or_else(|| panic!("a list: {list}"))
@@ -69,28 +76,14 @@ async fn index_ticket(app: &TestApp, id: i64, title: &str) {
 async fn a_two_character_word_finds_every_article_holding_it_and_no_other() {
     let app = TestApp::spawn().await;
     let expert = app.token("expert.jingyuan").await;
-    write(
+    write_all(
         &app,
         &expert,
-        "社保卡密码忘了怎么办",
-        "本人带身份证到窗口重置。",
-        "C04",
-    )
-    .await;
-    write(
-        &app,
-        &expert,
-        "城乡居民养老保险怎么参保",
-        "到村里登记即可。",
-        "S01",
-    )
-    .await;
-    write(
-        &app,
-        &expert,
-        "灵活就业人员补贴",
-        "先办社保登记，再申领。",
-        "E04",
+        &[
+            ("社保卡密码忘了怎么办", "本人带身份证到窗口重置。", "C04"),
+            ("城乡居民养老保险怎么参保", "到村里登记即可。", "S01"),
+            ("灵活就业人员补贴", "先办社保登记，再申领。", "E04"),
+        ],
     )
     .await;
     let clerk = app.token("clerk.dawan").await;
@@ -105,23 +98,16 @@ async fn a_two_character_word_finds_every_article_holding_it_and_no_other() {
 async fn a_three_character_word_finds_the_articles_holding_it_first() {
     let app = TestApp::spawn().await;
     let expert = app.token("expert.jingyuan").await;
-    write(
+    write_all(
         &app,
         &expert,
-        "失业金怎么申领",
-        "失业登记后在系统中申领。",
-        "E02",
+        &[
+            ("失业金怎么申领", "失业登记后在系统中申领。", "E02"),
+            ("失业登记在哪里办", "乡镇民生服务中心。", "E02"),
+            ("就业登记要带什么", "身份证。", "E01"),
+        ],
     )
     .await;
-    write(
-        &app,
-        &expert,
-        "失业登记在哪里办",
-        "乡镇民生服务中心。",
-        "E02",
-    )
-    .await;
-    write(&app, &expert, "就业登记要带什么", "身份证。", "E01").await;
     let clerk = app.token("clerk.dawan").await;
     let hits = found(&app, &clerk, "失业金").await;
     assert_eq!(hits[0], "失业金怎么申领", "{hits:?}");
@@ -132,17 +118,17 @@ async fn a_three_character_word_finds_the_articles_holding_it_first() {
 async fn numbers_and_chinese_together_put_the_article_with_both_first() {
     let app = TestApp::spawn().await;
     let expert = app.token("expert.jingyuan").await;
-    write(
+    write_all(
         &app,
         &expert,
-        "4050人员社保补贴怎么申领",
-        "携带身份证到乡镇申领。",
-        "E04",
+        &[
+            ("4050人员社保补贴怎么申领", "携带身份证到乡镇申领。", "E04"),
+            // Newer, and with only one of the two words.
+            ("职业培训补贴申领", "培训结束后申领。", "E06"),
+            ("UKey 无法识别", "重新插拔 UKey。", "C01"),
+        ],
     )
     .await;
-    // Newer, and with only one of the two words.
-    write(&app, &expert, "职业培训补贴申领", "培训结束后申领。", "E06").await;
-    write(&app, &expert, "UKey 无法识别", "重新插拔 UKey。", "C01").await;
     let clerk = app.token("clerk.dawan").await;
     assert_eq!(
         found(&app, &clerk, "4050 补贴").await,
@@ -160,30 +146,16 @@ async fn the_exact_phrase_ranks_above_its_words_scattered() {
     let app = TestApp::spawn().await;
     let expert = app.token("expert.jingyuan").await;
     let q = "失业保险金";
-    write(&app, &expert, "失业保险金领取条件", "缴费满一年。", "E02").await;
-    write(
+    write_all(
         &app,
         &expert,
-        "领取期限是多久",
-        "失业保险金最长领取24个月。",
-        "E02",
-    )
-    .await;
-    // Every bigram of the phrase, but never the phrase itself; the newest too.
-    write(
-        &app,
-        &expert,
-        "失业保险缴费中断后风险金怎么算",
-        "另行计算。",
-        "E02",
-    )
-    .await;
-    write(
-        &app,
-        &expert,
-        "失业人员的医疗保险和丧葬补助金",
-        "按规定发放。",
-        "E02",
+        &[
+            ("失业保险金领取条件", "缴费满一年。", "E02"),
+            ("领取期限是多久", "失业保险金最长领取24个月。", "E02"),
+            // Every bigram of the phrase, but never the phrase itself; the newest too.
+            ("失业保险缴费中断后风险金怎么算", "另行计算。", "E02"),
+            ("失业人员的医疗保险和丧葬补助金", "按规定发放。", "E02"),
+        ],
     )
     .await;
     let clerk = app.token("clerk.dawan").await;
@@ -313,9 +285,16 @@ async fn an_open_ticket_is_not_an_article_yet_and_a_ticket_out_of_sight_is_not_f
 async fn a_clerk_browses_the_newest_articles_and_searches_with_snippets() {
     let app = TestApp::spawn().await;
     let expert = app.token("expert.jingyuan").await;
-    write(&app, &expert, "养老待遇认证", "用宁夏人社App刷脸。", "S02").await;
     let long = format!("{}最后一步：提交后等待审核。", "先核对信息。".repeat(40));
-    write(&app, &expert, "创业担保贷款流程", &long, "E05").await;
+    write_all(
+        &app,
+        &expert,
+        &[
+            ("养老待遇认证", "用宁夏人社App刷脸。", "S02"),
+            ("创业担保贷款流程", &long, "E05"),
+        ],
+    )
+    .await;
     let clerk = app.token("clerk.dawan").await;
     let (status, v) = app.get(&clerk, "/api/knowledge").await;
     assert_eq!(status, 200);
@@ -351,15 +330,15 @@ async fn a_clerk_typing_a_request_is_offered_articles_and_their_units_resolved_t
     let open = app.raise(&dawan, "社保卡密码又被锁了").await;
     index_ticket(&app, open, "社保卡密码又被锁了").await;
     write_reset(&app, &jingyuan).await;
-    write(
+    write_all(
         &app,
         &jingyuan,
-        "社保卡密码与银行卡密码的区别",
-        "两者不同。",
-        "C02",
+        &[
+            ("社保卡密码与银行卡密码的区别", "两者不同。", "C02"),
+            ("就业登记要带什么", "身份证。", "E01"),
+        ],
     )
     .await;
-    write(&app, &jingyuan, "就业登记要带什么", "身份证。", "E01").await;
 
     let path = format!(
         "/api/knowledge/suggest?q={}&item=C02",
