@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{url_encode, TestApp};
 use serde_json::{json, Value};
 
 fn titles(v: &Value) -> Vec<String> {
@@ -123,15 +123,6 @@ async fn tickets_are_found_by_each_field_within_the_searchers_area() {
         ["社保卡申领进度", "社保卡挂失补办", "社保卡密码锁定"],
         "paged one at a time by cursor"
     );
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

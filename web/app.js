@@ -117,8 +117,8 @@ async function start(me) {
     notifier.mount(document.getElementById("sound"));
     const { staffView } = await import("./staff.js");
     staffView({ me, live, main, catalogue, notifier });
-    panelSwitches(main);
   }
+  panelSwitches(main, me.role !== "clerk");
   live.connect();
   applyStatic();
   // Keyboard and screen-reader users start at the top of their screen, not on the page body.
@@ -129,14 +129,20 @@ async function start(me) {
   }
 }
 
-/** Side screens in the top bar — people administration, the audit trail — each shown only
- * when the server lets this person use it; a second click goes back to the work view. */
-async function panelSwitches(main) {
-  const [people, audit] = await Promise.all([import("./people.js"), import("./audit.js")]);
+/** Side screens in the top bar — the knowledge base for everyone; for staff people
+ * administration and the audit trail, each shown only when the server lets this person use
+ * it — a second click goes back to the work view. Screens load when first opened. */
+async function panelSwitches(main, staff) {
+  const everyone = async () => true;
   const panels = [
-    { id: "people-toggle", label: "people.open", allowed: people.mayAdminister, make: people.peoplePanel },
-    { id: "audit-toggle", label: "audit.open", allowed: audit.mayReadAudit, make: audit.auditPanel },
+    { id: "knowledge-toggle", label: "knowledge.open", allowed: everyone, make: async () => (await import("./knowledge.js")).knowledgePanel() },
   ];
+  if (staff) {
+    const [people, audit] = await Promise.all([import("./people.js"), import("./audit.js")]);
+    panels.push(
+      { id: "people-toggle", label: "people.open", allowed: people.mayAdminister, make: people.peoplePanel },
+      { id: "audit-toggle", label: "audit.open", allowed: audit.mayReadAudit, make: audit.auditPanel });
+  }
   let work = null;
   let current = null;
   const label = () => { for (const p of panels) document.getElementById(p.id).textContent = t(current === p ? "audit.back" : p.label); };
@@ -144,14 +150,14 @@ async function panelSwitches(main) {
     if (!(await panel.allowed())) continue;
     const button = document.getElementById(panel.id);
     button.hidden = false;
-    button.onclick = () => {
+    button.onclick = async () => {
       if (current === panel) {
         main.replaceChildren(work);
         work = null;
         current = null;
       } else {
         work ??= main.firstElementChild;
-        const shown = panel.make();
+        const shown = await panel.make();
         main.replaceChildren(shown);
         current = panel;
         shown.querySelector("h1")?.focus();

@@ -1,7 +1,8 @@
 // One ticket's conversation: a header with what the ticket is and the buttons the server says
-// this person may use, the clerk's request at the top of the log, the ordered log with
-// messages and internal notes, and a composer shown only where the server lets this person
-// write. Messages show as sending until the server acknowledges them.
+// this person may use (writing a finished one into the knowledge base among them), the clerk's
+// request at the top of the log, the ordered log with messages and internal notes, and a
+// composer shown only where the server lets this person write. Messages show as sending until
+// the server acknowledges them.
 
 import { el, clock, duration, toast, ACCEPT_ATTR } from "./format.js";
 import { t, errorText } from "./i18n.js";
@@ -91,7 +92,7 @@ export class ChatPane {
     });
     this.header.replaceChildren(
       el("div.heading", {}, back, el("h2", { text: `#${tk.id} ${tk.title}` })),
-      el("div.actions", {}, stateBadge(tk.state), ...this.buttons()),
+      el("div.actions", {}, stateBadge(tk.state), ...this.buttons(), this.articleButton()),
       el("div.meta", {},
         `${tk.unit_name} · ${itemName(tk.item_code)} · ${t(`kind.${tk.kind}`)} · `,
         el(`span.tier.${tk.difficulty}`, { text: t(`tier.${tk.difficulty}`) }),
@@ -139,6 +140,32 @@ export class ChatPane {
     return MOVES.filter((a) => this.may(a)).map((a) => el(`button.${STYLE[a] ?? "secondary"}`, {
       type: "button", text: t(`action.${a}`), dataset: { action: a }, onclick: (e) => this.act(a, e.target),
     }));
+  }
+
+  /** "写入知识库" on a resolved or closed ticket, where the server says this person may write
+   * it into the knowledge base (asked once per state the ticket reaches). */
+  articleButton() {
+    const tk = this.ticket;
+    if (tk.state !== "resolved" && tk.state !== "closed") return null;
+    if (this.article?.state !== tk.state) {
+      const asked = this.article = { state: tk.state, draft: null };
+      api("GET", `/api/tickets/${tk.id}/article`).then((found) => {
+        asked.draft = found.may_write ? found.draft : null;
+        if (asked.draft && this.article === asked) this.renderHeader();
+      }, () => {});
+    }
+    if (!this.article.draft) return null;
+    return el("button.secondary", { type: "button", text: t("knowledge.write_ticket"), dataset: { action: "article" }, onclick: () => this.writeArticle() });
+  }
+
+  async writeArticle() {
+    const id = this.ticket.id;
+    const { articleDialog } = await import("./knowledge.js");
+    const saved = await articleDialog({
+      heading: t("knowledge.dialog.ticket", { id }), ...this.article.draft,
+      save: (body) => api("POST", `/api/tickets/${id}/article`, body),
+    });
+    if (saved) toast(t("knowledge.written"));
   }
 
   async act(action, button) {

@@ -1,5 +1,5 @@
-// The clerk's view: raise a request on the left, follow my requests below it, and chat with
-// the expert on the right.
+// The clerk's view: raise a request on the left — with answers offered while the title is
+// typed — follow my requests below it, and chat with the expert on the right.
 
 import { el, toast, ACCEPT_ATTR } from "./format.js";
 import { t, errorText } from "./i18n.js";
@@ -7,13 +7,14 @@ import { api } from "./api.js";
 import { renderList, upsert, named } from "./tickets.js";
 import { Workspace } from "./workspace.js";
 import { load, save } from "./store.js";
+import { suggestions } from "./suggest.js";
 
 export function clerkView({ me, live, catalogue, main, notifier }) {
   const tickets = new Map();
   const workspace = new Workspace({ me, live, notifier });
   const list = el("ul.tickets", { "aria-label": t("clerk.mine") });
   const count = el("span.count.zero", { text: "0" });
-  const form = requestForm(catalogue, async (body, file, button) => {
+  const form = requestForm(catalogue, (solved) => closeForm(solved), async (body, file, button) => {
     button.disabled = true;
     button.textContent = t("form.busy");
     try {
@@ -61,8 +62,22 @@ export function clerkView({ me, live, catalogue, main, notifier }) {
   let hellos = 0;
   live.on("hello", () => { if (hellos++) refresh(); });
   live.subscribeQueue();
+  // The form closes when an offered answer solved the problem or the clerk cancels; a button
+  // opens it again.
+  const reopen = el("button.secondary.raise-open", { type: "button", text: t("clerk.new.open"), hidden: true, onclick: () => {
+    form.hidden = false;
+    reopen.hidden = true;
+    form.querySelector("#title").focus();
+  } });
+  const closeForm = (solved) => {
+    form.reset();
+    form.hidden = true;
+    reopen.hidden = false;
+    reopen.focus();
+    if (solved) toast(t("suggest.thanks"));
+  };
   const side = el("aside.side", {},
-    el("h2", { text: t("clerk.new") }), form,
+    el("h2", { text: t("clerk.new") }), form, reopen,
     el("h2", {}, t("clerk.mine"), count), list);
   main.replaceChildren(workspace.layout(side));
   redraw();
@@ -70,7 +85,8 @@ export function clerkView({ me, live, catalogue, main, notifier }) {
   setInterval(redraw, 60000);
 }
 
-function requestForm(catalogue, submit) {
+/** The request form; `close(solved)` when the clerk gives up (`solved`: an offered answer did it). */
+function requestForm(catalogue, close, submit) {
   const families = new Map(catalogue.specialties.map((s) => [s.code, named(s)]));
   const item = el("select", { name: "item_code", id: "item", required: true },
     ...["employment", "social_insurance", "labour", "sscard"].map((f) =>
@@ -84,16 +100,21 @@ function requestForm(catalogue, submit) {
   const body = el("textarea", { name: "body", id: "body", rows: 3, maxlength: 4000, placeholder: t("form.body.placeholder") });
   const file = el("input", { name: "file", id: "file", type: "file", accept: ACCEPT_ATTR });
   const button = el("button", { type: "submit", text: t("form.submit") });
+  const help = suggestions({ title, item, onSolved: () => close(true) });
+  // Giving up after reading an offered answer counts as solved by it.
+  const quit = el("button.secondary", { type: "button", text: t("form.cancel"), onclick: async () => { await help.report(); close(false); } });
   const form = el("form", { id: "raise" },
     el("label", { for: "item", text: t("form.item") }), item,
     el("div.row", {},
       el("div", {}, el("label", { for: "kind", text: t("form.kind") }), kind),
       el("div", {}, el("label", { for: "difficulty", text: t("form.difficulty") }), difficulty)),
     el("div.hint", { text: t("tier.hint") }),
-    el("label", { for: "title", text: t("form.title") }), title,
+    el("label", { for: "title", text: t("form.title") }), title, help.root,
     el("label", { for: "body", text: t("form.body") }), body,
     el("label", { for: "file", text: t("form.file") }), file,
-    button);
+    el("div.form-buttons", {}, quit, button));
+  // Whatever empties the form (a request sent, a cancel) empties the suggestions too.
+  form.addEventListener("reset", () => help.reset());
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     submit({ item_code: item.value, kind: kind.value, difficulty: difficulty.value, title: title.value, body: body.value }, file.files[0], button);

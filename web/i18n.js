@@ -101,6 +101,21 @@ const zh = {
   "people.reason.unknown_group": "专家组代码不存在", "people.reason.group_not_allowed": "只有专家才填写专家组",
   "people.reason.role_not_allowed": "督导只能添加经办人和专家，其他角色请联系管理员", "people.reason.weak_password": "密码太弱：至少 8 位、4 种不同字符，不能包含用户名或使用常见密码",
   "chat.retrying": "暂未保存，{s} 秒后自动重发",
+  "clerk.new.open": "＋ 发起新的求助", "form.cancel": "取消",
+  "suggest.title": "可能有帮助的答案", "suggest.article": "知识库", "suggest.ticket": "已办结",
+  "suggest.answer": "答案", "suggest.solved": "已解决，不用提问了", "suggest.not_solved": "没解决，继续提问",
+  "suggest.thanks": "好的，问题已解决，本次不再提交求助",
+  "knowledge.open": "知识库", "knowledge.title": "知识库（全区共享）", "knowledge.q": "搜索问题或答案",
+  "knowledge.q.placeholder": "如 社保卡密码、4050 补贴", "knowledge.search": "搜索", "knowledge.new": "写一条答案",
+  "knowledge.empty": "没有找到相关的答案", "knowledge.newest": "最新写入的答案", "knowledge.no_item": "通用",
+  "knowledge.helped": "帮助 {n} 次", "knowledge.from_ticket": "来自工单 #{id}",
+  "knowledge.change": "修改", "knowledge.remove": "删除", "knowledge.remove.confirm": "删除这条答案？删除后经办人将看不到它。",
+  "knowledge.removed": "已删除", "knowledge.saved": "已保存", "knowledge.gone": "这条答案已被删除",
+  "knowledge.write_ticket": "写入知识库", "knowledge.dialog.ticket": "把工单 #{id} 写入知识库",
+  "knowledge.dialog.new": "写一条知识库答案", "knowledge.dialog.change": "修改答案",
+  "knowledge.question": "问题", "knowledge.answer": "答案", "knowledge.item": "服务事项", "knowledge.save": "保存",
+  "knowledge.written": "已写入知识库，经办人提问时会看到它",
+  "audit.kind.article_written": "写入知识库", "audit.kind.article_changed": "修改知识库答案", "audit.kind.article_removed": "删除知识库答案",
 };
 
 

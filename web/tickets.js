@@ -17,6 +17,9 @@ export function setCatalogue(catalogue) {
 
 export function itemName(code) { return itemNames.get(code) ?? code; }
 
+/** The catalogue's items, code and name, in catalogue order. */
+export function catalogueItems() { return [...itemNames].map(([code, name]) => ({ code, name })); }
+
 export function isOpen(ticket) {
   return ticket.state === "new" || ticket.state === "claimed" || ticket.state === "waiting";
 }

@@ -1,11 +1,12 @@
 //! Help requests: tickets, their state machine and ordered log, the journal that writes every
-//! change of them, who receives each change (`audience`), uploads, and the HTTP API. Live
-//! delivery is the hub's; this capability only publishes events.
+//! change of them, who receives each change (`audience`), uploads, the knowledge base, and the
+//! HTTP API. Live delivery is the hub's; this capability only publishes events.
 
 pub mod allowed;
 pub mod audience;
 pub mod files;
 pub mod journal;
+pub mod knowledge;
 pub mod metrics;
 pub mod record;
 pub mod replies;
@@ -35,6 +36,8 @@ pub struct Helpdesk {
     pub journal: Journal,
     pub policy: Arc<sla::Policy>,
     pub metrics: Arc<HelpdeskMetrics>,
+    /// The knowledge base's counters.
+    pub knowledge: Arc<knowledge::KnowledgeMetrics>,
     pub limits: Limits,
     /// Each clerk's pace of new requests.
     pub paces: Arc<Mutex<HashMap<i64, Bucket>>>,
@@ -91,6 +94,7 @@ impl Helpdesk {
             journal,
             policy,
             metrics,
+            knowledge: knowledge::KnowledgeMetrics::register(registry),
             limits: Limits {
                 max_text_chars: settings.live.max_text_chars,
                 max_upload_bytes: settings.max_upload_bytes,

@@ -29,6 +29,7 @@ where
         .route("/api/tickets/{id}/{action}", post(act))
         .route("/api/replies", get(replies_list).post(reply_add))
         .route("/api/replies/{id}", delete(reply_remove))
+        .merge(super::knowledge::routes::router())
 }
 
 async fn replies_list(State(hd): State<Helpdesk>, actor: Actor) -> AppResult<Json<Value>> {

@@ -45,6 +45,8 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("search.js", JS),
     asset!("transfer.js", JS),
     asset!("replies.js", JS),
+    asset!("suggest.js", JS),
+    asset!("knowledge.js", JS),
     asset!("notify.js", JS),
     asset!("people.js", JS),
     asset!("format.js", JS),
@@ -70,6 +72,7 @@ const PRELOAD: &[&str] = &[
     "workspace.js",
     "chat.js",
     "clerk.js",
+    "suggest.js",
 ];
 
 const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \

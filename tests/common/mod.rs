@@ -328,6 +328,16 @@ impl Ws {
     }
 }
 
+/// `s` percent-encoded for a query string (UTF-8 bytes; unreserved ASCII as it is).
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Runs the `backstop` command with `args` and `stdin` as its input, apart from any database
 /// named in the environment.
 pub fn backstop(args: &[&str], stdin: &str) -> std::process::Output {

@@ -4,26 +4,11 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { startServer, startBrowser, signIn } from "./harness.js";
+import { startServer, startBrowser, signIn, violations } from "./harness.js";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let server, browser;
 before(async () => { server = await startServer(); browser = await startBrowser(); });
 after(async () => { await browser?.close(); server?.stop(); });
-
-/** Serious and critical violations on the page as it is now, one line each. */
-async function violations(page) {
-  await page.evaluate(AXE); // evaluated by the browser directly: the page's CSP does not apply
-  const found = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ["violations"] });
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  return found;
-}
 
 test("sign-in, clerk, expert and administrator screens have no serious accessibility problem", async () => {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
