@@ -261,6 +261,11 @@ async fn apply(
         .map(|(id, _)| *id)
         .collect();
     for ticket in repo::get_many(tx, &changed).await? {
+        let resolved = |t: &Touched| t.entries.iter().any(|e| e.kind == EventKind::Resolved);
+        if work.touched.get(&ticket.id).is_some_and(resolved) {
+            // Clerks typing a similar request are offered it from now on.
+            crate::helpdesk::knowledge::index_ticket(tx, ticket.id, &ticket.title).await?;
+        }
         if let Some(t) = work.touched.get_mut(&ticket.id) {
             t.ticket = Some(ticket);
         }

@@ -91,7 +91,9 @@ pub async fn draft_for(hd: &Helpdesk, actor: &Actor, ticket_id: i64) -> AppResul
         // What the experts wrote to the clerk last: the answer, as a start.
         let answers: Vec<&str> = events
             .iter()
-            .filter(|e| e.kind == EventKind::Message && e.actor_role != Role::Clerk)
+            .filter(|e| {
+                e.kind == EventKind::Message && e.actor_role.is_some_and(|r| r != Role::Clerk)
+            })
             .map(|e| e.body.trim())
             .filter(|b| !b.is_empty())
             .collect();
