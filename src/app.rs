@@ -41,6 +41,9 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// A clock browser tests move (debug builds only).
+    #[cfg(debug_assertions)]
+    test_clock: Option<Arc<crate::clock::OffsetClock>>,
 }
 
 impl Application {
@@ -94,7 +97,20 @@ impl Application {
             live,
             settings,
         };
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            #[cfg(debug_assertions)]
+            test_clock: None,
+        })
+    }
+
+    /// Serves `POST /api/test/clock` (`{"advance_ms": n}`), which moves `clock` on. Debug
+    /// builds only: a release build does not have it.
+    #[cfg(debug_assertions)]
+    pub fn with_test_clock(mut self, clock: Arc<crate::clock::OffsetClock>) -> Self {
+        self.test_clock = Some(clock);
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -117,6 +133,11 @@ impl Application {
             .merge(crate::live::routes::router())
             .merge(crate::http::router(s.settings.demo))
             .with_state(s.clone());
+        #[cfg(debug_assertions)]
+        let routes = match &self.test_clock {
+            Some(clock) => routes.merge(crate::http::test_clock::router(clock.clone())),
+            None => routes,
+        };
         let scheme = crate::http::origin::Scheme {
             https: s.settings.cookie_secure,
         };

@@ -46,6 +46,25 @@ impl Clock for ManualClock {
     }
 }
 
+/// Wall-clock time moved on by hand: the clock of a debug server started for browser tests
+/// (`BACKSTOP_TEST_CLOCK=1`), whose deadlines a test reaches without waiting for them.
+#[derive(Debug, Default)]
+pub struct OffsetClock(AtomicI64);
+
+impl OffsetClock {
+    pub fn advance(&self, by_ms: Millis) {
+        self.0.fetch_add(by_ms.max(0), Ordering::SeqCst);
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Millis {
+        SystemClock
+            .now()
+            .saturating_add(self.0.load(Ordering::SeqCst))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

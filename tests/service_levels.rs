@@ -219,6 +219,10 @@ async fn an_unclaimed_request_is_flagged_unhandled_in_its_log_and_live() {
     tick(&app).await;
     assert_eq!(flags(&app, &clerk, id).await, ["unhandled"]);
     assert_eq!(entries(&app, &clerk, id, "flagged").await, ["unhandled"]);
+    let set = app
+        .metric("backstop_sla_flags_total{flag=\"unhandled\"}")
+        .await;
+    assert_eq!(set, 1.0);
     let live = watcher.recv_type("event").await;
     assert_eq!(live["event"]["kind"], "flagged");
     assert_eq!(live["event"]["body"], "unhandled");
@@ -380,6 +384,11 @@ async fn a_late_ticket_climbs_from_its_handler_to_the_region_each_step_once_acro
     advance(&app, 24 * HOUR);
     tick(&app).await;
     assert_eq!(steps(&app, &admin, id, FLAG).await.len(), 4);
+    // Counted since the restart: steps 2 and 3.
+    let written = app
+        .metric("backstop_sla_escalations_total{flag=\"late\"}")
+        .await;
+    assert_eq!(written, 2.0);
 }
 
 #[tokio::test]

@@ -118,7 +118,7 @@ async function start(me) {
     const { staffView } = await import("./staff.js");
     staffView({ me, live, main, catalogue, notifier });
   }
-  panelSwitches(main, me.role !== "clerk");
+  panelSwitches(main, me, live);
   live.connect();
   applyStatic();
   // Keyboard and screen-reader users start at the top of their screen, not on the page body.
@@ -132,13 +132,14 @@ async function start(me) {
 /** Side screens in the top bar — the knowledge base for everyone; for staff people
  * administration and the audit trail, each shown only when the server lets this person use
  * it — a second click goes back to the work view. Screens load when first opened. */
-async function panelSwitches(main, staff) {
+async function panelSwitches(main, me, live) {
   const everyone = async () => true;
   const panels = [
     { id: "knowledge-toggle", label: "knowledge.open", allowed: everyone, make: async () => (await import("./knowledge.js")).knowledgePanel() },
   ];
-  if (staff) {
-    const [people, audit] = await Promise.all([import("./people.js"), import("./audit.js")]);
+  if (me.role !== "clerk") {
+    const [people, audit, board] = await Promise.all([import("./people.js"), import("./audit.js"), import("./board.js")]);
+    panels.unshift({ id: "board-toggle", label: "board.open", allowed: board.mayOversee, make: async () => board.boardPanel(live) });
     panels.push(
       { id: "people-toggle", label: "people.open", allowed: people.mayAdminister, make: people.peoplePanel },
       { id: "audit-toggle", label: "audit.open", allowed: audit.mayReadAudit, make: audit.auditPanel });
@@ -164,6 +165,8 @@ async function panelSwitches(main, staff) {
       }
       label();
     };
+    // Supervisors start on their board: what is not handled, late, dragging or stuck.
+    if (panel.id === "board-toggle" && me.role === "supervisor") await button.onclick();
   }
   label();
 }

@@ -7,10 +7,10 @@
 import { el, clock, duration, toast, ACCEPT_ATTR } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { api } from "./api.js";
-import { itemName, stateBadge } from "./tickets.js";
+import { itemName, stateBadge, flagChips, deadline } from "./tickets.js";
 
-const MOVES = ["claim", "transfer", "wait", "resume", "resolve", "close", "reopen"];
-const STYLE = { claim: "primary", resolve: "primary", close: "danger" };
+const MOVES = ["claim", "transfer", "wait", "refer", "resume", "resolve", "close", "reopen", "rate"];
+const STYLE = { claim: "primary", resolve: "primary", rate: "primary", close: "danger" };
 
 export class ChatPane {
   constructor({ ticket, me, live }) {
@@ -92,10 +92,13 @@ export class ChatPane {
     });
     this.header.replaceChildren(
       el("div.heading", {}, back, el("h2", { text: `#${tk.id} ${tk.title}` })),
-      el("div.actions", {}, stateBadge(tk.state), ...this.buttons(), this.articleButton()),
+      el("div.actions", {}, stateBadge(tk.state), flagChips(tk), ...this.buttons(), this.articleButton()),
       el("div.meta", {},
         `${tk.unit_name} · ${itemName(tk.item_code)} · ${t(`kind.${tk.kind}`)} · `,
         el(`span.tier.${tk.difficulty}`, { text: t(`tier.${tk.difficulty}`) }),
+        tk.service?.waiting_on === "backoffice" ? ` · ${t("sla.backoffice")}` : "",
+        deadline(tk) ? " · " : "", deadline(tk),
+        tk.rating ? ` · ${t(`score.${tk.rating}`)}` : "",
         `${age} · ${party}`));
     this.renderRequest();
     this.renderComposer();
@@ -171,6 +174,11 @@ export class ChatPane {
   async act(action, button) {
     if (action === "resolve" && !confirm(t("action.confirm.resolve"))) return;
     let body = {};
+    if (action === "rate") {
+      const { rateDialog } = await import("./rating.js");
+      body = await rateDialog();
+      if (!body) return;
+    }
     if (action === "transfer") {
       const { transferDialog } = await import("./transfer.js");
       body = await transferDialog(this.ticket);
@@ -181,6 +189,7 @@ export class ChatPane {
       const { ticket } = await api("POST", `/api/tickets/${this.ticket.id}/${action}`, body);
       this.applyTicket(ticket);
       if (action === "transfer") toast(t("transfer.done", { name: ticket.assignee_name ?? ticket.group_name }));
+      if (action === "rate") toast(t("rate.thanks"));
     } catch (err) {
       toast(errorText(err));
       button.disabled = false;
@@ -222,7 +231,7 @@ export class ChatPane {
     } else if (e.kind === "created") {
       return;
     } else {
-      node = el("div.event", { text: `${clock(e.at)} ${t(`event.${e.kind}`, { name: e.actor_name, body: e.body })}` });
+      node = el(`div.event.${e.kind}`, { text: `${clock(e.at)} ${eventText(e)}` });
     }
     node.dataset.seq = e.seq;
     this.place(node, e.seq);
@@ -350,4 +359,23 @@ function attachment(hash) {
   img.addEventListener("error", () => link.replaceChildren(t("chat.file")));
   link.append(img);
   return link;
+}
+
+/** A log entry other than a message, in words: the system's flags and escalation steps (their
+ * bodies are a flag, or JSON naming whom a step told) and the clerk's rating among them. */
+function eventText(e) {
+  if (e.kind === "flagged") return t("event.flagged", { flag: t(`flag.${e.body}`), hint: t(`flag.${e.body}.hint`) });
+  if (e.kind === "escalated") {
+    let step;
+    try { step = JSON.parse(e.body); } catch { return e.body; }
+    const who = step.people?.length ? step.people.join("、") : t("escalated.nobody");
+    const key = step.step === 0 ? (step.people?.length ? "event.escalated.handler" : "event.escalated.queue") : "event.escalated.unit";
+    return t(key, { flag: t(`flag.${step.flag}`), unit: step.unit ?? "", who });
+  }
+  if (e.kind === "rated") {
+    const [score, ...rest] = e.body.split(" ");
+    const comment = rest.join(" ");
+    return t("event.rated", { name: e.actor_name, score: t(`score.${score}`) }) + (comment ? `：${comment}` : "");
+  }
+  return t(`event.${e.kind}`, { name: e.actor_name, body: e.body });
 }

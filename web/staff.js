@@ -3,7 +3,7 @@
 // clerk, all open in the person's area grouped by unit, and search — and several
 // conversations open at once.
 
-import { el } from "./format.js";
+import { el, toast } from "./format.js";
 import { t } from "./i18n.js";
 import { renderList, upsert, isOpen } from "./tickets.js";
 import { Workspace } from "./workspace.js";
@@ -65,6 +65,11 @@ export function staffView({ me, live, main, catalogue, notifier }) {
     redraw();
   });
   live.on("ticket_removed", (f) => { tickets.delete(f.ticket); redraw(); });
+  // An escalation step told this person of a ticket (督办提醒).
+  live.on("notice", (f) => {
+    toast(t("notice.escalated", { id: f.ticket, title: f.title }));
+    notifier.notice?.(f);
+  });
   live.subscribeQueue();
   const side = el("aside.side", {}, el("div.tabs", { role: "tablist", "aria-label": t("queue.lists") }, ...tabButtons), list, search.root);
   main.replaceChildren(workspace.layout(side));

@@ -1,7 +1,7 @@
 // Ticket lists: one row per ticket with state, unit, service item, tier, waiting time and
 // unread messages; optionally under a heading per group (a unit).
 
-import { el, duration } from "./format.js";
+import { el, duration, clock } from "./format.js";
 import { t, lang } from "./i18n.js";
 
 let itemNames = new Map();
@@ -26,6 +26,29 @@ export function isOpen(ticket) {
 
 export function stateBadge(state) {
   return el(`span.badge.${state}`, { text: t(`state.${state}`), dataset: { state } });
+}
+
+/** The service-level flags standing on a ticket (不办、迟办、拖办、卡壳), as the server set them. */
+export function flagChips(ticket) {
+  const flags = ticket.service?.flags ?? [];
+  if (flags.length === 0) return null;
+  return el("span.flags", {}, ...flags.map(({ flag, since }) => el(`span.flag.${flag}`, {
+    text: t(`flag.${flag}`), title: `${t(`flag.${flag}.hint`)} · ${t("flag.since", { d: duration(Date.now() - since) })}`, dataset: { flag },
+  })));
+}
+
+/** Where a ticket stands against its deadline: overdue (the server's flag), paused while the
+ * clerk is asked for more, or the time left. */
+export function deadline(ticket, now = Date.now()) {
+  const s = ticket.service;
+  if (!s?.due_at || !isOpen(ticket)) return null;
+  const late = s.flags.some((f) => f.flag === "late");
+  if (late) return el("span.due.over", { text: t("sla.over") });
+  if (s.paused_since) return el("span.due.paused", { text: t("sla.paused") });
+  const left = s.due_at - now;
+  return el(`span.due${left < 3600000 ? ".soon" : ""}`, {
+    text: t("sla.left", { d: duration(Math.max(left, 60000)) }), title: t("sla.due", { time: clock(s.due_at) }),
+  });
 }
 
 /** Renders `tickets` into `list`, marking `activeId`; `open(ticket)` on click or Enter. */
@@ -53,6 +76,7 @@ export function renderList(list, tickets, { activeId, open, empty, unread = new 
       el("span.title", { text: ticket.title, title: ticket.title }),
       el("span.marks", {},
         count ? el("span.unread", { text: count, "aria-label": t("unread", { n: count }) }) : null,
+        flagChips(ticket),
         stateBadge(ticket.state)),
       el("span.meta", {},
         `#${ticket.id} · ${ticket.unit_name} · ${itemName(ticket.item_code)} · `,

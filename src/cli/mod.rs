@@ -123,13 +123,27 @@ pub(crate) async fn connect(settings: &Settings) -> anyhow::Result<Db> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let demo = settings.demo;
     tracing::info!(?settings, "starting");
-    let app = crate::Application::build(settings, Arc::new(SystemClock)).await?;
+    let app = build(settings).await?;
     let addr = app.local_addr()?;
     if demo {
         print_demo_logins();
     }
     println!("Backstop is listening on http://{addr}");
     app.run_until(shutdown_signal()).await
+}
+
+/// The application on the wall clock; a debug build started with `BACKSTOP_TEST_CLOCK=1`
+/// runs on a clock that browser tests move with `POST /api/test/clock`. A release build has
+/// neither.
+async fn build(settings: Settings) -> anyhow::Result<crate::Application> {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("BACKSTOP_TEST_CLOCK").is_some() {
+        let clock = Arc::new(crate::clock::OffsetClock::default());
+        tracing::warn!("the clock may be moved by POST /api/test/clock (test builds only)");
+        let app = crate::Application::build(settings, clock.clone()).await?;
+        return Ok(app.with_test_clock(clock));
+    }
+    crate::Application::build(settings, Arc::new(SystemClock)).await
 }
 
 fn print_demo_logins() {

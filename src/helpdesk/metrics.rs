@@ -1,17 +1,22 @@
-//! The help desk's own metrics: messages and requests stored, journal group sizes, and tickets
-//! by state, counted from its own table when Prometheus scrapes.
+//! The help desk's own metrics: messages and requests stored, journal group sizes, service-level
+//! flags set and escalation steps taken, and tickets by state, counted from its own table when
+//! Prometheus scrapes.
 
 use super::repo;
 use super::ticket::TicketState;
 use crate::db::Db;
 use crate::metrics::Metrics;
-use prometheus::{Histogram, IntCounter, IntGaugeVec};
+use prometheus::{Histogram, IntCounter, IntCounterVec, IntGaugeVec};
 use std::sync::Arc;
 
 pub struct HelpdeskMetrics {
     pub messages: IntCounter,
     pub tickets_created: IntCounter,
     pub group_size: Histogram,
+    /// Flags set (不办、迟办、拖办、卡壳), by flag.
+    pub flags_set: IntCounterVec,
+    /// Escalation steps written, by flag.
+    pub escalations: IntCounterVec,
 }
 
 impl HelpdeskMetrics {
@@ -27,7 +32,19 @@ impl HelpdeskMetrics {
             let (db, tickets) = (db.clone(), tickets.clone());
             Box::pin(async move { count_tickets(&db, &tickets).await })
         }));
+        let by_flag = |name: &str, help: &str| {
+            let vec = IntCounterVec::new(Metrics::opts(name, help), &["flag"]);
+            metrics.register(vec.expect("valid metric"))
+        };
         Arc::new(Self {
+            flags_set: by_flag(
+                "backstop_sla_flags_total",
+                "Service-level flags set on tickets (unhandled, late, dragging, stuck)",
+            ),
+            escalations: by_flag(
+                "backstop_sla_escalations_total",
+                "Escalation steps written (handler, then each unit up the tree)",
+            ),
             messages: metrics.counter("backstop_messages_total", "Chat messages stored"),
             tickets_created: metrics
                 .counter("backstop_tickets_created_total", "Help requests raised"),

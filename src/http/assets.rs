@@ -47,6 +47,8 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("replies.js", JS),
     asset!("suggest.js", JS),
     asset!("knowledge.js", JS),
+    asset!("board.js", JS),
+    asset!("rating.js", JS),
     asset!("notify.js", JS),
     asset!("people.js", JS),
     asset!("format.js", JS),

@@ -7,6 +7,8 @@ mod idle;
 pub mod latency;
 pub mod origin;
 pub mod server;
+#[cfg(debug_assertions)]
+pub mod test_clock;
 
 use crate::db::Db;
 use crate::metrics::Metrics;

@@ -76,6 +76,9 @@ test("each role works one ticket from its own screen", async () => {
 
   // The supervisor: all open tickets of the county by unit; the note; the buttons they have.
   const boss = await signIn(browser, server.url, "supervisor.jingyuan");
+  // Supervisors start on their board; the tickets are one click away.
+  await boss.locator(".board-panel").waitFor();
+  await boss.click("#board-toggle");
   await boss.locator("[data-tab=open]").click();
   await boss.locator("#queue li.group", { hasText: "大湾乡" }).waitFor();
   await boss.locator("#queue li", { hasText: TITLE }).click();

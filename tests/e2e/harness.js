@@ -12,11 +12,14 @@ import { chromium } from "playwright-core";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const shots = join(root, "tests", "e2e", "screenshots");
 
-export async function startServer() {
+/** A server on a fresh database; `env` adds to its environment (BACKSTOP_TEST_CLOCK=1 gives a
+ * debug build a clock the test moves with `advanceClock`). */
+export async function startServer({ env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "backstop-e2e-"));
   const bin = process.env.BACKSTOP_BIN ?? join(root, "target", "debug", "backstop");
   const child = spawn(bin, ["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", `sqlite://${join(dir, "e2e.db")}`], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...env },
   });
   const url = await new Promise((resolve, reject) => {
     let seen = "";
@@ -34,6 +37,22 @@ export async function startServer() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Moves a test server's clock on by `ms` (see `startServer`). */
+export async function advanceClock(server, ms) {
+  const r = await fetch(`${server.url}/api/test/clock`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ advance_ms: ms }),
+  });
+  if (!r.ok) throw new Error(`the clock did not move: ${r.status}`);
+}
+
+/** A JSON API call from a signed-in page, as the console makes it. */
+export async function call(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const r = await fetch(p, { method: m, headers: { "content-type": "application/json" }, body: b === undefined ? undefined : JSON.stringify(b) });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, [method, path, body]);
 }
 
 export async function startBrowser() {

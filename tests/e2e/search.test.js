@@ -31,6 +31,9 @@ test("a resolved ticket is found by township and item", async () => {
   await expert.locator("section.chat .badge", { hasText: "已办结" }).waitFor();
 
   const boss = await signIn(browser, server.url, "supervisor.region");
+  // Supervisors start on their board; the tickets are one click away.
+  await boss.locator(".board-panel").waitFor();
+  await boss.click("#board-toggle");
   await boss.locator("[data-tab=find]").click();
   await boss.locator("#find-unit").fill("大湾乡");
   await boss.selectOption("#find-item", "C04");

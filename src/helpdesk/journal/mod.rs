@@ -14,6 +14,7 @@ pub use change::{Author, Change, Create, Done, Escalate, Message, Posted, Rate, 
 use super::audience;
 use super::metrics::HelpdeskMetrics;
 use super::sla::Policy;
+use super::ticket::EventKind;
 use crate::auth::Bus;
 use crate::clock::Clock;
 use crate::db::{fault, Db};
@@ -101,6 +102,28 @@ impl Journal {
             .take();
         if let Some(handle) = handle {
             let _ = handle.await;
+        }
+    }
+}
+
+impl Writer {
+    /// Counts the flags set and escalation steps written by a committed group.
+    fn count_service(&self, applied: &Applied) {
+        #[derive(serde::Deserialize)]
+        struct Step {
+            flag: String,
+        }
+        for e in applied.touched.values().flat_map(|t| &t.entries) {
+            match e.kind {
+                EventKind::Flagged => self.metrics.flags_set.with_label_values(&[&e.body]).inc(),
+                EventKind::Escalated => {
+                    if let Ok(step) = serde_json::from_str::<Step>(&e.body) {
+                        let flag = [step.flag.as_str()];
+                        self.metrics.escalations.with_label_values(&flag).inc();
+                    }
+                }
+                _ => {}
+            }
         }
     }
 }
@@ -216,6 +239,7 @@ impl Writer {
     /// Publishes the committed changes, then answers each sender.
     fn answer(&self, applied: Applied, replies: Vec<oneshot::Sender<AppResult<Done>>>) {
         self.bus.publish(audience::events(&applied.touched));
+        self.count_service(&applied);
         for (outcome, reply) in applied.outcomes.into_iter().zip(replies) {
             let done = outcome.and_then(|o| match o {
                 Outcome::Posted(p) => {
