@@ -147,6 +147,16 @@ async function panelSwitches(main, me, live) {
   let work = null;
   let current = null;
   const label = () => { for (const p of panels) document.getElementById(p.id).textContent = t(current === p ? "audit.back" : p.label); };
+  // A screen asks for a ticket (the board's flagged ones): back to the work view, opened there.
+  main.addEventListener("open-ticket", (e) => {
+    if (current) {
+      main.replaceChildren(work);
+      work = null;
+      current = null;
+      label();
+    }
+    document.dispatchEvent(new CustomEvent("workspace-open", { detail: e.detail }));
+  });
   for (const panel of panels) {
     if (!(await panel.allowed())) continue;
     const button = document.getElementById(panel.id);

@@ -54,6 +54,7 @@ export function boardPanel(live) {
     heading.textContent = t("board.title.unit", { unit: b.unit.name });
     csv.href = `/api/board.csv?unit=${encodeURIComponent(b.unit.code)}`;
     csv.download = `board-${b.unit.code}.csv`;
+    trail.hidden = b.trail.length < 2;
     trail.replaceChildren(...b.trail.flatMap((p, i) => [i ? " › " : "",
       i === b.trail.length - 1 ? el("span", { text: p.name, "aria-current": "page" })
         : el("button.link", { type: "button", text: p.name, onclick: () => go(p.code) })]));
@@ -65,7 +66,9 @@ export function boardPanel(live) {
           : el("span", { text: t("board.own", { unit: l.name }) })),
         ...COLUMNS.map((c) => cell(l, c)))),
       el("tr.totals", {}, el("th", { scope: "row", text: t("board.total") }), ...COLUMNS.map((c) => cell(b.totals, c))));
-    renderList(tickets, b.tickets, { activeId: null, open: () => {}, empty: t("board.tickets.empty") });
+    // Opening one goes back to the work view with its conversation open.
+    const open = (ticket) => root.dispatchEvent(new CustomEvent("open-ticket", { detail: ticket, bubbles: true }));
+    renderList(tickets, b.tickets, { activeId: null, open, empty: t("board.tickets.empty") });
     reviews.replaceChildren(...(b.reviews.length ? b.reviews.map(review) : [el("li.empty", { text: t("board.reviews.empty") })]));
     experts.replaceChildren(...b.experts.map((x) => {
       const all = x.good + x.neutral + x.bad;

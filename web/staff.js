@@ -65,6 +65,7 @@ export function staffView({ me, live, main, catalogue, notifier }) {
     redraw();
   });
   live.on("ticket_removed", (f) => { tickets.delete(f.ticket); redraw(); });
+  document.addEventListener("workspace-open", (e) => workspace.open(e.detail));
   // An escalation step told this person of a ticket (督办提醒).
   live.on("notice", (f) => {
     toast(t("notice.escalated", { id: f.ticket, title: f.title }));

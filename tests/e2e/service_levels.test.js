@@ -40,6 +40,11 @@ test("the board shows a ticket turn overdue live, and a bad rating opens a revie
   const row = supervisor.locator(`.board-tickets li[data-ticket="${id}"]`);
   await row.locator(".flag.late", { hasText: "迟办" }).waitFor();
   await supervisor.screenshot({ path: join(shots, "50-supervisor-board.png") });
+  // A flagged ticket opens in the supervisor's work view; the board is one click back.
+  await row.click();
+  await supervisor.locator("section.chat h2", { hasText: "补卡进度查询" }).waitFor();
+  await supervisor.click("#board-toggle");
+  await supervisor.locator(".board-panel").waitFor();
   // The expert's conversation says overdue, and its log says why.
   await expert.click("#tab-mine");
   await expert.locator(`#queue li[data-ticket="${id}"]`).click();
