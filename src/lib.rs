@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod duty;
 pub mod error;
 pub mod events;
 pub mod helpdesk;
