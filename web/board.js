@@ -98,15 +98,22 @@ export function boardPanel(live) {
       close);
   };
 
-  // A ticket changing in the area may change the board: read it again, at most twice a second.
+  // A ticket of the area whose state, flags or rating changed changes the board: read it again,
+  // at most every two seconds (a region's board sums a whole region's tickets).
   let pending = null;
   shown = () => {
     if (pending || !root.isConnected) return;
-    pending = setTimeout(() => { pending = null; load(); }, 500);
+    pending = setTimeout(() => { pending = null; load(); }, 2000);
   };
   if (!following) {
     following = true;
-    live.on("ticket", () => shown());
+    const seen = new Map();
+    live.on("ticket", ({ ticket: tk }) => {
+      const mark = `${tk.state} ${tk.rating} ${(tk.service?.flags ?? []).map((f) => f.flag).join(",")}`;
+      if (seen.get(tk.id) === mark) return;
+      seen.set(tk.id, mark);
+      shown();
+    });
     live.on("ticket_removed", () => shown());
   }
   load();
