@@ -7,6 +7,7 @@ use crate::auth::{Auth, Viewer};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::duty::Duty;
 use crate::events::LocalBus;
 use crate::helpdesk::Helpdesk;
 use crate::http::latency::HttpMetrics;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub http: Arc<HttpMetrics>,
     pub auth: Auth,
     pub helpdesk: Helpdesk,
+    pub duty: Duty,
     pub live: Live,
     pub jobs: Jobs,
     pub scraper: crate::http::Scraper,
@@ -55,7 +57,13 @@ impl Application {
             let hash = crate::auth::password::hash(crate::org::demo::DEMO_PASSWORD.into()).await?;
             let loaded = crate::org::demo::load(&db, clock.now(), &hash).await?;
             crate::helpdesk::replies::load_demo(&db, clock.now()).await?;
-            tracing::info!(loaded, "demo organisation ready");
+            let (now, zone) = (
+                clock.now(),
+                crate::duty::Rules::new(&settings.duty, &settings.sla.time_zone)?,
+            );
+            let day = zone.day_of(now).to_string();
+            let officers = crate::duty::demo::load(&db, now, &day, &hash).await?;
+            tracing::info!(loaded, officers, "demo organisation ready");
         }
         let listener = TcpListener::bind(&settings.listen)
             .await
@@ -73,6 +81,7 @@ impl Application {
             settings: settings.clone(),
             gate: Arc::new(crate::auth::gate::Gate::new(settings.sign_in.clone())),
         };
+        let duty = Duty::start(db.clone(), clock.clone(), bus.clone(), &metrics, &settings)?;
         let helpdesk = Helpdesk::start(db.clone(), clock, bus, &metrics, &settings)?;
         let live = Live {
             hub,
@@ -84,8 +93,9 @@ impl Application {
         crate::audit::retention::schedule(&db, helpdesk.clock.now()).await?;
         crate::jobs::statistics::schedule(&db, helpdesk.clock.now()).await?;
         crate::helpdesk::sla::sweep::start(&db, helpdesk.clock.as_ref()).await?;
+        crate::duty::missed::start(&db, helpdesk.clock.as_ref()).await?;
         let state = AppState {
-            jobs: Jobs::new(db.clone(), job_handlers(&helpdesk, &settings)),
+            jobs: Jobs::new(db.clone(), job_handlers(&helpdesk, &duty, &settings)),
             scraper: crate::http::Scraper {
                 token: settings.metrics_token.as_deref().map(Arc::from),
             },
@@ -94,6 +104,7 @@ impl Application {
             metrics,
             auth,
             helpdesk,
+            duty,
             live,
             settings,
         };
@@ -129,6 +140,7 @@ impl Application {
             .merge(crate::audit::routes::router())
             .merge(crate::helpdesk::routes::router())
             .merge(crate::helpdesk::sla::routes::router())
+            .merge(crate::duty::routes::router())
             .merge(crate::helpdesk::files::router(s.settings.max_upload_bytes))
             .merge(crate::live::routes::router())
             .merge(crate::http::router(s.settings.demo))
@@ -192,7 +204,11 @@ impl Application {
 }
 
 /// Every kind of background job, and who runs it.
-fn job_handlers(helpdesk: &Helpdesk, settings: &Settings) -> HashMap<String, crate::jobs::Handler> {
+fn job_handlers(
+    helpdesk: &Helpdesk,
+    duty: &Duty,
+    settings: &Settings,
+) -> HashMap<String, crate::jobs::Handler> {
     let sweep = crate::helpdesk::uploads::sweep_job(helpdesk.clone());
     let (db, clock) = (helpdesk.db.clone(), helpdesk.clock.clone());
     let retention = crate::audit::retention::job(db, clock, settings.audit_retention_days);
@@ -211,6 +227,10 @@ fn job_handlers(helpdesk: &Helpdesk, settings: &Settings) -> HashMap<String, cra
         (crate::helpdesk::uploads::SWEEP.to_string(), sweep),
         (crate::audit::retention::KIND.to_string(), retention),
         (crate::jobs::statistics::KIND.to_string(), statistics),
+        (
+            crate::duty::missed::KIND.to_string(),
+            crate::duty::missed::job(duty.clone()),
+        ),
     ])
 }
 

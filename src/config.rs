@@ -49,6 +49,36 @@ pub struct Settings {
     pub sign_in: SignInSettings,
     pub helpdesk: HelpdeskSettings,
     pub sla: SlaSettings,
+    pub duty: DutySettings,
+}
+
+/// The security officers' daily checks and the limits the matrix holds them to. Times are read
+/// in `sla.time_zone`, the region's one local time.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DutySettings {
+    /// When each day's check (日常巡检) is due, local time `HH:MM`.
+    pub check_deadline: String,
+    /// The checklist of a unit that keeps no list of its own.
+    pub check_items: Vec<String>,
+    /// A missed check tells the officer on duty one level up at the deadline, and each level
+    /// further up this many minutes after the one before, to the region.
+    pub check_escalation_minutes: u64,
+    /// An officer responsible (primary or deputy) for more units than this is a gap.
+    pub max_units_per_officer: usize,
+}
+
+impl Default for DutySettings {
+    fn default() -> Self {
+        Self {
+            check_deadline: "10:00".into(),
+            check_items: ["业务系统登录", "网络连通", "读卡器", "打印机", "数据备份"]
+                .map(String::from)
+                .to_vec(),
+            check_escalation_minutes: 60,
+            max_units_per_officer: 3,
+        }
+    }
 }
 
 /// Service levels: "small matters not overnight, big matters not past a day, hard matters not
@@ -211,6 +241,7 @@ impl Default for Settings {
             sign_in: SignInSettings::default(),
             helpdesk: HelpdeskSettings::default(),
             sla: SlaSettings::default(),
+            duty: DutySettings::default(),
         }
     }
 }
@@ -319,6 +350,7 @@ impl fmt::Debug for Settings {
             .field("sign_in", &self.sign_in)
             .field("helpdesk", &self.helpdesk)
             .field("sla", &self.sla)
+            .field("duty", &self.duty)
             .finish()
     }
 }

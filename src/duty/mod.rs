@@ -1,5 +1,79 @@
 //! The four-level security-officer mechanism (定人定责): who is responsible for each unit's
-//! systems, who is on duty when (`roster`, the one place that is answered), the gaps, and the
-//! daily checks.
+//! systems and who is on duty when (`roster`, the one place that is answered), the gaps in that
+//! cover, the daily checks and their escalation when missed, the matrix that shows it all, and
+//! its spreadsheet round trip. Changes leave as events on the `duty` topic.
 
+pub mod allowed;
+pub mod checks;
+pub mod demo;
+pub mod gaps;
+pub mod matrix;
+pub mod metrics;
+pub mod missed;
 pub mod roster;
+pub mod routes;
+pub mod rules;
+pub mod sheets;
+pub mod store;
+
+use crate::auth::{Bus, Event, Viewer};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::events::{Audience, Payload, Topic};
+use std::sync::Arc;
+
+pub use rules::Rules;
+
+/// The duty capability's slice of the application state.
+#[derive(Clone)]
+pub struct Duty {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub bus: Arc<Bus>,
+    pub rules: Arc<Rules>,
+    pub metrics: Arc<metrics::DutyMetrics>,
+}
+
+impl Duty {
+    /// Refuses a deadline that is not a time of day or a zone that is unknown.
+    pub fn start(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        bus: Arc<Bus>,
+        registry: &crate::metrics::Metrics,
+        settings: &Settings,
+    ) -> anyhow::Result<Self> {
+        let rules = Arc::new(Rules::new(&settings.duty, &settings.sla.time_zone)?);
+        let metrics =
+            metrics::DutyMetrics::register(registry, db.clone(), clock.clone(), rules.clone());
+        Ok(Self {
+            db,
+            clock,
+            bus,
+            rules,
+            metrics,
+        })
+    }
+
+    /// Tells those following the matrix that a unit's row changed (`None`: much changed; read
+    /// it all again). Only viewers whose area holds the unit hear of it.
+    pub fn changed(&self, unit: Option<(&str, &str)>) {
+        let (code, path) = match unit {
+            Some((code, path)) => (Some(code.to_string()), path.to_string()),
+            None => (None, "/".to_string()),
+        };
+        let frame = serde_json::json!({ "type": "duty", "unit": code }).to_string();
+        let audience: Audience<Viewer> = Arc::new(move |v: &Viewer| {
+            allowed::may_view(&v.actor)
+                && (code.is_none() || crate::auth::jurisdiction::covers(&v.actor, &path))
+        });
+        let event = Event::new(topic(), audience, Payload::Frame(frame.into()));
+        self.bus.publish(vec![event]);
+    }
+}
+
+/// The topic the matrix's followers subscribe to (`subscribe_duty`).
+pub fn topic() -> Topic {
+    Topic::new("duty")
+}

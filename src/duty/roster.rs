@@ -43,6 +43,14 @@ impl Shift {
     }
 }
 
+impl std::fmt::Display for Shift {
+    /// As it is parsed: `08:00-20:00`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (a, b) = (self.start, self.end);
+        write!(f, "{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, b / 60, b % 60)
+    }
+}
+
 /// People taking turns: the first from `starts_on`, the next `period_days` later, and so on
 /// round the list; each turn covers the rotation's shifts of each of its days.
 #[derive(Clone, Debug)]

@@ -288,6 +288,7 @@ impl Session {
             ClientFrame::Auth { .. } => Err(AppError::InvalidState("already signed in".into())),
             ClientFrame::Ping => return self.send(ServerFrame::Pong { reference }).await,
             ClientFrame::SubscribeQueue => self.subscribe_queue(id, &actor).await,
+            ClientFrame::SubscribeDuty => self.subscribe_duty(id, &actor),
             ClientFrame::Subscribe { ticket, after_seq } => {
                 self.subscribe(id, &actor, ticket, after_seq).await
             }
@@ -347,6 +348,15 @@ impl Session {
                     .await
             }
         }
+    }
+
+    /// Follows the matrix's changes, for those who get a matrix.
+    fn subscribe_duty(&self, id: ConnId, actor: &Actor) -> Result<(), AppError> {
+        if !crate::duty::allowed::may_view(actor) {
+            return Err(AppError::Forbidden);
+        }
+        self.live.hub.follow(id, crate::duty::topic(), None);
+        Ok(())
     }
 
     /// The queue in pages of summaries, so that no frame outgrows what the socket may write.

@@ -47,6 +47,8 @@ pub enum ClientFrame {
         token: String,
     },
     SubscribeQueue,
+    /// Follow the duty matrix of one's area: `duty` frames say which unit's row changed.
+    SubscribeDuty,
     Subscribe {
         ticket: i64,
         #[serde(default)]
@@ -79,6 +81,7 @@ pub enum ClientFrame {
 const CLIENT_TYPES: &[&str] = &[
     "auth",
     "subscribe_queue",
+    "subscribe_duty",
     "subscribe",
     "unsubscribe",
     "send",

@@ -1,0 +1,156 @@
+//! The duty API: `GET /api/duty/matrix[?unit=CODE]`, the checklist and today's check of a unit
+//! (`GET`/`POST /api/duty/checks/{code}`), a unit's history of responsibility
+//! (`GET /api/duty/units/{code}/history`), and the spreadsheet round trip
+//! (`GET`/`POST /api/duty/matrix.csv`, `/api/duty/rosters.csv`).
+
+use super::checks::{self, Completion};
+use super::sheets;
+use super::{allowed, matrix, Duty};
+use crate::auth::jurisdiction::covers;
+use crate::auth::Actor;
+use crate::error::{ApiJson, AppError, AppResult};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Duty: FromRef<S>,
+    crate::auth::Auth: FromRef<S>,
+{
+    Router::new()
+        .route("/api/duty/matrix", get(show))
+        .route("/api/duty/matrix.csv", get(matrix_csv).post(matrix_import))
+        .route(
+            "/api/duty/rosters.csv",
+            get(rosters_csv).post(rosters_import),
+        )
+        .route("/api/duty/checks/{code}", get(checklist).post(complete))
+        .route("/api/duty/units/{code}/history", get(history))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Which {
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+async fn show(
+    State(duty): State<Duty>,
+    actor: Actor,
+    query: Result<Query<Which>, QueryRejection>,
+) -> AppResult<Json<Value>> {
+    let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
+    let m = matrix::read(&duty, &actor, q.unit.as_deref()).await?;
+    Ok(Json(json!({ "matrix": m })))
+}
+
+fn code(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
+    path.map(|Path(c)| c)
+        .map_err(|_| AppError::NotFound("unit"))
+}
+
+async fn checklist(
+    State(duty): State<Duty>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Json<Value>> {
+    let check = checks::show(&duty, &actor, &code(path)?).await?;
+    Ok(Json(json!({ "check": check })))
+}
+
+async fn complete(
+    State(duty): State<Duty>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+    ApiJson(body): ApiJson<Completion>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let done = checks::complete(&duty, &actor, &code(path)?, body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "check": done }))))
+}
+
+/// Who answered for the unit, newest first.
+async fn history(
+    State(duty): State<Duty>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Json<Value>> {
+    let code = code(path)?;
+    let unit = sqlx::query("SELECT id, path FROM units WHERE code = $1").bind(&code);
+    let unit = duty.db.timed(unit.fetch_optional(duty.db.read())).await?;
+    let (id, unit_path): (i64, String) = match unit {
+        Some(r) => (r.try_get("id")?, r.try_get("path")?),
+        None => return Err(AppError::NotFound("unit")),
+    };
+    if !(allowed::may_view(&actor) && covers(&actor, &unit_path)) {
+        return Err(AppError::NotFound("unit"));
+    }
+    let q = sqlx::query(
+        "SELECT r.position, r.duties, r.began_at, r.ended_at, u.display_name, u.username \
+         FROM duty_roles r JOIN users u ON u.id = r.person_id WHERE r.unit_id = $1 \
+         ORDER BY r.began_at DESC, r.id DESC LIMIT 200",
+    )
+    .bind(id);
+    let rows = duty.db.timed(q.fetch_all(duty.db.read())).await?;
+    let history = rows
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "position": r.try_get::<String, _>("position")?,
+                "person": r.try_get::<String, _>("display_name")?,
+                "username": r.try_get::<String, _>("username")?,
+                "duties": r.try_get::<String, _>("duties")?,
+                "since": r.try_get::<i64, _>("began_at")?,
+                "until": r.try_get::<Option<i64>, _>("ended_at")?,
+            }))
+        })
+        .collect::<Result<Vec<Value>, sqlx::Error>>()?;
+    Ok(Json(json!({ "history": history })))
+}
+
+fn csv_file(name: &str, text: String) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+    ];
+    (headers, text).into_response()
+}
+
+async fn matrix_csv(State(duty): State<Duty>, actor: Actor) -> AppResult<Response> {
+    let text = sheets::matrix::export(&duty, &actor).await?;
+    Ok(csv_file("duty-matrix.csv", text))
+}
+
+async fn rosters_csv(State(duty): State<Duty>, actor: Actor) -> AppResult<Response> {
+    let text = sheets::rosters::export(&duty, &actor).await?;
+    Ok(csv_file("duty-rosters.csv", text))
+}
+
+async fn matrix_import(
+    State(duty): State<Duty>,
+    actor: Actor,
+    body: axum::body::Bytes,
+) -> AppResult<Json<Value>> {
+    let changed = sheets::matrix::import(&duty, &actor, &body).await?;
+    Ok(Json(json!({ "changed": changed })))
+}
+
+async fn rosters_import(
+    State(duty): State<Duty>,
+    actor: Actor,
+    body: axum::body::Bytes,
+) -> AppResult<Json<Value>> {
+    let changed = sheets::rosters::import(&duty, &actor, &body).await?;
+    Ok(Json(json!({ "changed": changed })))
+}
