@@ -15,6 +15,7 @@ mod connection_discipline;
 mod crash;
 mod csrf;
 mod disk_full;
+mod duty;
 mod files;
 mod frame_flood;
 mod help_request_story;

@@ -122,8 +122,15 @@ pub async fn import(duty: &Duty, actor: &Actor, bytes: &[u8]) -> AppResult<usize
     db.write(async {
         let mut tx = db.begin().await?;
         for w in &changes {
-            assign(&mut tx, w.unit_id, "primary", w.primary, &w.duties, now).await?;
-            assign(&mut tx, w.unit_id, "deputy", w.deputy, &w.duties, now).await?;
+            let plan = snap.plans.get(&w.unit_id);
+            let same_duties = snap.duties.get(&w.unit_id).map_or("", String::as_str) == w.duties;
+            let now_held = [plan.and_then(|p| p.primary), plan.and_then(|p| p.deputy)];
+            let wanted = [("primary", w.primary), ("deputy", w.deputy)];
+            for ((position, person), held) in wanted.into_iter().zip(now_held) {
+                if held != person || !same_duties {
+                    assign(&mut tx, w.unit_id, position, person, &w.duties, now).await?;
+                }
+            }
         }
         trail::append(&mut tx, db.backend, &record, now).await?;
         tx.commit().await

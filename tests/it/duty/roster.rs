@@ -1,0 +1,152 @@
+//! Who is on duty, asked through the matrix as the clock moves: shift boundaries, a night
+//! shift across midnight, a weekly rotation, an override, and primary → deputy → the level
+//! above; and the gaps the demo leaves, counted on screen and in /metrics.
+
+use super::{name_of, on_duty, row, spawn, to_local, upload, DAWAN, JINGYUAN};
+use serde_json::Value;
+
+const ROSTER: &str = "\u{feff}单位代码,类型,人员,开始,结束,周期天数,班次,说明\n\
+    640424007,轮值,officer.dawan officer.640424001,2027-01-11,,7,08:00-20:00,\n\
+    640424007,轮值,officer.640424001 officer.dawan,2027-01-11,,7,20:00-08:00,\n\
+    640424007,替班,officer.640424002,2027-01-19 08:00,2027-01-19 12:00,,,请假\n";
+
+#[tokio::test]
+async fn the_one_on_duty_follows_shifts_nights_weeks_and_overrides() {
+    let app = spawn().await;
+    let admin = app.token("admin").await;
+    let (status, v) = upload(&app, &admin, "/api/duty/rosters.csv", ROSTER).await;
+    assert_eq!((status, v["changed"].as_i64()), (200, Some(3)), "{v}");
+    let ding = name_of(&app, "officer.dawan").await;
+    let xiang = name_of(&app, "officer.640424001").await;
+    let cover = name_of(&app, "officer.640424002").await;
+    let who = |name: &str, via: &str| (name.to_string(), via.to_string(), DAWAN.to_string());
+
+    // Friday 15 January 2027, 16:00 in Shanghai: week one's day shift.
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&ding, "rotation"));
+    to_local(&app, 19, 59);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&ding, "rotation"));
+    to_local(&app, 20, 0);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&xiang, "rotation"));
+
+    // Sunday night into Monday: the night shift began in week one, so it stays week one's
+    // until 08:00, when week two's day shift takes over — and week two's night is the other.
+    to_local(&app, 23, 0);
+    to_local(&app, 23, 0);
+    to_local(&app, 23, 0);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&xiang, "rotation"));
+    to_local(&app, 7, 59);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&xiang, "rotation"));
+    to_local(&app, 8, 0);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&xiang, "rotation"));
+    to_local(&app, 20, 0);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&ding, "rotation"));
+
+    // Tuesday morning's leave is covered by the override for its hours only.
+    to_local(&app, 9, 0);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&cover, "override"));
+    to_local(&app, 12, 0);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&xiang, "rotation"));
+
+    // Round the list: week three's day shift is the first person's again.
+    for _ in 0..6 {
+        to_local(&app, 12, 0);
+    }
+    assert_eq!(on_duty(&app, &admin, DAWAN).await, who(&ding, "rotation"));
+}
+
+#[tokio::test]
+async fn without_a_rotation_the_primary_then_the_deputy_then_the_level_above() {
+    let app = spawn().await;
+    let admin = app.token("admin").await;
+    let huanghua = "640424006";
+    let matrix = "单位代码,单位名称,层级,主责安全员,主责姓名,副责安全员,副责姓名,职责\n\
+        640424006,黄花乡,乡镇,officer.640424006,,officer.640424005,,服务中心终端\n";
+    let (status, v) = upload(&app, &admin, "/api/duty/matrix.csv", matrix).await;
+    assert_eq!((status, v["changed"].as_i64()), (200, Some(1)), "{v}");
+    let first = row(&app, &admin, huanghua).await;
+    let (primary, deputy) = (&first["primary"], &first["deputy"]);
+    let text = |v: &Value| v.as_str().expect("text").to_string();
+    let here = |p: &Value, via: &str| (text(&p["name"]), via.to_string(), huanghua.to_string());
+    assert_eq!(
+        on_duty(&app, &admin, huanghua).await,
+        here(primary, "primary")
+    );
+
+    let disable = |id: &Value| format!("/api/people/{}/disable", id.as_i64().expect("id"));
+    let (status, _) = app
+        .post(&admin, &disable(&primary["id"]), Value::Null)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        on_duty(&app, &admin, huanghua).await,
+        here(deputy, "deputy")
+    );
+    let gaps = row(&app, &admin, huanghua).await["gaps"].clone();
+    assert_eq!(gaps, serde_json::json!(["disabled_officer"]));
+
+    // Nobody of its own left: the county's rotation answers, and every hour is a gap.
+    let (status, _) = app.post(&admin, &disable(&deputy["id"]), Value::Null).await;
+    assert_eq!(status, 204);
+    let county = name_of(&app, "officer.jingyuan").await;
+    let answer = (county, "rotation".to_string(), JINGYUAN.to_string());
+    assert_eq!(on_duty(&app, &admin, huanghua).await, answer);
+    let r = row(&app, &admin, huanghua).await;
+    assert_eq!(
+        r["gaps"],
+        serde_json::json!(["disabled_officer", "uncovered"])
+    );
+    assert_eq!(r["uncovered_hours"], 168);
+}
+
+#[tokio::test]
+async fn the_gaps_the_demo_leaves_are_shown_counted_and_exported_as_metrics() {
+    let app = spawn().await;
+    let ops = app.token("ops.datacenter").await;
+    let (status, v) = app.get(&ops, "/api/duty/matrix").await;
+    assert_eq!(status, 200, "{v}");
+    let m = &v["matrix"];
+    assert_eq!(m["units"].as_array().expect("units").len(), 270);
+    let c = &m["counts"];
+    // A township with nobody and one with a deputy only; one disabled primary; one officer
+    // over four townships; nobody at night in one township (7 × 14 h) and ever in another.
+    assert_eq!(c["no_primary"], 2, "{c}");
+    assert_eq!(c["disabled_officer"], 1, "{c}");
+    assert_eq!(c["overloaded"], 4, "{c}");
+    assert_eq!(c["uncovered_hours"], 168 + 98, "{c}");
+    // 16:00: past the deadline, five townships' checks are not done, nor the one without a primary.
+    assert_eq!(c["missed"], 6, "{c}");
+    let gaps_of = |code: &str| {
+        let units = m["units"].as_array().expect("units");
+        let u = units.iter().find(|u| u["code"] == code).expect("unit");
+        u["gaps"].clone()
+    };
+    assert_eq!(
+        gaps_of("640422003"),
+        serde_json::json!(["no_primary", "uncovered"])
+    );
+    assert_eq!(gaps_of("640425002"), serde_json::json!(["overloaded"]));
+    assert_eq!(app.metric("backstop_duty_units_without_primary").await, 2.0);
+    assert_eq!(
+        app.metric("backstop_duty_units_with_disabled_officer")
+            .await,
+        1.0
+    );
+    assert_eq!(
+        app.metric("backstop_duty_units_with_overloaded_officer")
+            .await,
+        4.0
+    );
+    assert_eq!(app.metric("backstop_duty_uncovered_hours").await, 266.0);
+    assert_eq!(app.metric("backstop_duty_checks_missed").await, 6.0);
+
+    // Each sees their own area only; clerks and experts get no matrix.
+    let county = app.token("officer.jingyuan").await;
+    let (_, v) = app.get(&county, "/api/duty/matrix").await;
+    assert_eq!(v["matrix"]["units"].as_array().expect("units").len(), 1 + 7);
+    let (status, _) = app.get(&county, "/api/duty/matrix?unit=640100").await;
+    assert_eq!(status, 404);
+    for who in ["clerk.dawan", "expert.jingyuan"] {
+        let token = app.token(who).await;
+        assert_eq!(app.get(&token, "/api/duty/matrix").await.0, 403, "{who}");
+    }
+}
