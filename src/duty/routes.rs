@@ -49,6 +49,7 @@ async fn show(
     query: Result<Query<Which>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
+    duty.paced(actor.id)?;
     let m = matrix::read(&duty, &actor, q.unit.as_deref()).await?;
     Ok(Json(json!({ "matrix": m })))
 }
@@ -128,11 +129,13 @@ fn csv_file(name: &str, text: String) -> Response {
 }
 
 async fn matrix_csv(State(duty): State<Duty>, actor: Actor) -> AppResult<Response> {
+    duty.paced(actor.id)?;
     let text = sheets::matrix::export(&duty, &actor).await?;
     Ok(csv_file("duty-matrix.csv", text))
 }
 
 async fn rosters_csv(State(duty): State<Duty>, actor: Actor) -> AppResult<Response> {
+    duty.paced(actor.id)?;
     let text = sheets::rosters::export(&duty, &actor).await?;
     Ok(csv_file("duty-rosters.csv", text))
 }
@@ -142,6 +145,7 @@ async fn matrix_import(
     actor: Actor,
     body: axum::body::Bytes,
 ) -> AppResult<Json<Value>> {
+    duty.paced(actor.id)?;
     let changed = sheets::matrix::import(&duty, &actor, &body).await?;
     Ok(Json(json!({ "changed": changed })))
 }
@@ -151,6 +155,7 @@ async fn rosters_import(
     actor: Actor,
     body: axum::body::Bytes,
 ) -> AppResult<Json<Value>> {
+    duty.paced(actor.id)?;
     let changed = sheets::rosters::import(&duty, &actor, &body).await?;
     Ok(Json(json!({ "changed": changed })))
 }

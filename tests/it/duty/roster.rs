@@ -150,3 +150,23 @@ async fn the_gaps_the_demo_leaves_are_shown_counted_and_exported_as_metrics() {
         assert_eq!(app.get(&token, "/api/duty/matrix").await.0, 403, "{who}");
     }
 }
+
+#[tokio::test]
+async fn one_person_asking_for_the_matrix_in_a_loop_is_held_back_and_others_are_not() {
+    let app = crate::common::TestApp::spawn_with(|s| {
+        s.job_interval_ms = 0;
+        s.helpdesk.search_burst = 5;
+        s.helpdesk.search_refill_ms = 60_000;
+    })
+    .await;
+    let flooder = app.token("ops.datacenter").await;
+    let other = app.token("officer.region").await;
+    let mut answers = Vec::new();
+    for _ in 0..12 {
+        answers.push(app.get(&flooder, "/api/duty/matrix").await.0);
+    }
+    assert_eq!(&answers[..5], &[200; 5]);
+    assert!(answers[5..].iter().all(|s| *s == 429), "{answers:?}");
+    assert_eq!(app.get(&other, "/api/duty/matrix").await.0, 200);
+    assert_eq!(app.get(&flooder, "/api/duty/matrix.csv").await.0, 429);
+}
