@@ -2,7 +2,8 @@
 //! the test fills while a clerk raises requests and sends messages: every `201` and every `ack`
 //! is in the file after a restart and visible to the expert, every refusal is the documented
 //! `storage_unavailable`, `/healthz` says 503 while the disk is full, and writes work again
-//! once space is freed — without a restart.
+//! once space is freed — without a restart. A security officer's daily check is refused the
+//! same way and taken once there is room.
 //!
 //! Mounting needs root (CI runs as root); where it is impossible the test says why and passes.
 
@@ -118,6 +119,19 @@ impl Ledger {
     }
 }
 
+/// 大湾乡's officer records today's check; the status and the answer.
+async fn daily_check(app: &TestApp, token: &str) -> (u16, Value) {
+    let (_, list) = app.get(token, "/api/duty/checks/640424007").await;
+    let results: Vec<Value> = list["check"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| json!({ "item": i, "ok": true }))
+        .collect();
+    let body = json!({ "results": results });
+    app.post(token, "/api/duty/checks/640424007", body).await
+}
+
 async fn health(app: &TestApp) -> (u16, Value) {
     let r = app
         .http
@@ -145,6 +159,7 @@ async fn a_full_disk_refuses_writes_loudly_loses_nothing_acknowledged_and_recove
     let settings_url = url.clone();
     let mut app = TestApp::spawn_with(move |s| s.database_url = settings_url).await;
     let clerk = app.token("clerk.dawan").await;
+    let officer = app.token("officer.dawan").await;
     let mut ledger = Ledger::default();
     assert!(ledger.raise(&app, &clerk, "磁盘写满之前").await);
     let chat = ledger.tickets[0];
@@ -179,7 +194,17 @@ async fn a_full_disk_refuses_writes_loudly_loses_nothing_acknowledged_and_recove
         "a correct login is not 'wrong password' while the disk is full"
     );
 
+    // A daily check and a matrix import are refused as well, and neither is half-written.
+    let check = daily_check(&app, &officer).await;
+    assert_eq!(check.0, 503, "{}", check.1);
+    assert_eq!(check.1["error"]["code"], "storage_unavailable");
+
     std::fs::remove_file(filler).expect("free the space");
+    assert_eq!(
+        daily_check(&app, &officer).await.0,
+        201,
+        "the check is taken once there is room"
+    );
     assert!(
         ledger.raise(&app, &clerk, "空间释放之后").await,
         "writes resume without a restart"
@@ -202,6 +227,12 @@ async fn a_full_disk_refuses_writes_loudly_loses_nothing_acknowledged_and_recove
     app.shut_down().await;
 
     let app = TestApp::spawn_with(move |s| s.database_url = url).await;
+    let officer = app.token("officer.dawan").await;
+    let (_, m) = app.get(&officer, "/api/duty/matrix?unit=640424007").await;
+    assert_eq!(
+        m["matrix"]["units"][0]["check"]["by"], "丁守",
+        "the check answered 201 is kept"
+    );
     let expert = app.token("expert.jingyuan").await;
     let (_, list) = app.get(&expert, "/api/tickets?all=true").await;
     let mut listed: Vec<i64> = list["tickets"]
