@@ -100,6 +100,69 @@ pub async fn items(duty: &Duty, unit_id: i64) -> AppResult<Vec<String>> {
     })
 }
 
+/// A unit's own checklist, set by those who arrange its duty.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnItems {
+    pub items: Vec<String>,
+}
+
+/// At most this many items, each one line of at most 30 characters.
+const MAX_ITEMS: usize = 20;
+
+/// Sets unit `code`'s own checklist; an empty list goes back to the configured one.
+pub async fn set_items(
+    duty: &Duty,
+    actor: &Actor,
+    code: &str,
+    body: OwnItems,
+) -> AppResult<Vec<String>> {
+    let now = duty.clock.now();
+    let (unit, _) = unit_for(duty, actor, code, now).await?;
+    if !(allowed::may_arrange(actor) && covers(actor, &unit.path)) {
+        return Err(AppError::Forbidden);
+    }
+    let items: Vec<String> = body
+        .items
+        .iter()
+        .map(|i| i.trim().to_string())
+        .filter(|i| !i.is_empty())
+        .collect();
+    if items.len() > MAX_ITEMS {
+        return Err(AppError::invalid(
+            "items",
+            format!("at most {MAX_ITEMS} items"),
+        ));
+    }
+    for (i, item) in items.iter().enumerate() {
+        crate::text::check_line("items", item, 30)?;
+        if items[..i].contains(item) {
+            return Err(AppError::invalid(
+                "items",
+                format!("{item:?} is listed twice"),
+            ));
+        }
+    }
+    let db = &duty.db;
+    db.write(async {
+        let mut tx = db.begin().await?;
+        sqlx::query("DELETE FROM duty_checklists WHERE unit_id = $1")
+            .bind(unit.id)
+            .execute(&mut *tx)
+            .await?;
+        if !items.is_empty() {
+            sqlx::query("INSERT INTO duty_checklists (unit_id, items) VALUES ($1, $2)")
+                .bind(unit.id)
+                .bind(items.join("\n"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    })
+    .await?;
+    self::items(duty, unit.id).await
+}
+
 pub async fn show(duty: &Duty, actor: &Actor, code: &str) -> AppResult<Checklist> {
     let now = duty.clock.now();
     let (unit, _) = unit_for(duty, actor, code, now).await?;

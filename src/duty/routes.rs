@@ -1,9 +1,9 @@
 //! The duty API: `GET /api/duty/matrix[?unit=CODE]`, the checklist and today's check of a unit
-//! (`GET`/`POST /api/duty/checks/{code}`), a unit's history of responsibility
+//! (`GET`/`POST /api/duty/checks/{code}`, its own checklist `PUT …/items`), a unit's history of responsibility
 //! (`GET /api/duty/units/{code}/history`), and the spreadsheet round trip
 //! (`GET`/`POST /api/duty/matrix.csv`, `/api/duty/rosters.csv`).
 
-use super::checks::{self, Completion};
+use super::checks::{self, Completion, OwnItems};
 use super::sheets;
 use super::{allowed, matrix, Duty};
 use crate::auth::jurisdiction::covers;
@@ -13,7 +13,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -33,6 +33,7 @@ where
             get(rosters_csv).post(rosters_import),
         )
         .route("/api/duty/checks/{code}", get(checklist).post(complete))
+        .route("/api/duty/checks/{code}/items", put(set_items))
         .route("/api/duty/units/{code}/history", get(history))
 }
 
@@ -76,6 +77,16 @@ async fn complete(
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let done = checks::complete(&duty, &actor, &code(path)?, body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "check": done }))))
+}
+
+async fn set_items(
+    State(duty): State<Duty>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+    ApiJson(body): ApiJson<OwnItems>,
+) -> AppResult<Json<Value>> {
+    let items = checks::set_items(&duty, &actor, &code(path)?, body).await?;
+    Ok(Json(json!({ "items": items })))
 }
 
 /// Who answered for the unit, newest first.

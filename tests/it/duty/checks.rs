@@ -207,3 +207,31 @@ async fn a_missed_check_climbs_a_level_each_hour_each_step_once_across_a_restart
     tick(&app).await;
     assert_eq!(told(&app, &ops, DAWAN).await.len(), 4);
 }
+
+#[tokio::test]
+async fn a_unit_keeps_its_own_checklist_which_those_arranging_its_duty_set() {
+    let app = spawn().await;
+    let (admin, officer) = (app.token("admin").await, app.token("officer.dawan").await);
+    let path = format!("/api/duty/checks/{DAWAN}/items");
+    let own = json!({ "items": ["网络连通", " 高拍仪 ", ""] });
+    let put = reqwest::Method::PUT;
+    assert_eq!(
+        app.call(put.clone(), &officer, &path, own.clone()).await.0,
+        403
+    );
+    let (status, v) = app.call(put.clone(), &admin, &path, own).await;
+    assert_eq!(
+        (status, v["items"].clone()),
+        (200, json!(["网络连通", "高拍仪"]))
+    );
+    assert_eq!(
+        checklist(&app, &officer, DAWAN).await["items"],
+        json!(["网络连通", "高拍仪"])
+    );
+    let twice = json!({ "items": ["网络连通", "网络连通"] });
+    assert_eq!(app.call(put.clone(), &admin, &path, twice).await.0, 422);
+    assert_eq!(complete(&app, &officer, DAWAN).await.0, 201);
+    // An empty list goes back to the region's.
+    let (_, v) = app.call(put, &admin, &path, json!({ "items": [] })).await;
+    assert_eq!(v["items"].as_array().expect("items").len(), 5);
+}
