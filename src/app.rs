@@ -57,12 +57,8 @@ impl Application {
             let hash = crate::auth::password::hash(crate::org::demo::DEMO_PASSWORD.into()).await?;
             let loaded = crate::org::demo::load(&db, clock.now(), &hash).await?;
             crate::helpdesk::replies::load_demo(&db, clock.now()).await?;
-            let (now, zone) = (
-                clock.now(),
-                crate::duty::Rules::new(&settings.duty, &settings.sla.time_zone)?,
-            );
-            let day = zone.day_of(now).to_string();
-            let officers = crate::duty::demo::load(&db, now, &day, &hash).await?;
+            let rules = crate::duty::Rules::new(&settings.duty, &settings.sla.time_zone)?;
+            let officers = crate::duty::demo::load(&db, &rules, clock.now(), &hash).await?;
             tracing::info!(loaded, officers, "demo organisation ready");
         }
         let listener = TcpListener::bind(&settings.listen)

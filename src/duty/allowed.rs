@@ -1,7 +1,6 @@
 //! Who may do what with the duty matrix — decided here and sent with the data, so the console
 //! only renders it. Everyone reads within their own area (the one jurisdiction check).
 
-use crate::auth::jurisdiction::covers;
 use crate::auth::Actor;
 use crate::org::Role;
 
@@ -13,10 +12,16 @@ pub fn may_view(actor: &Actor) -> bool {
     )
 }
 
-/// A unit's daily check is done by a security officer over it, or by the officer on duty for
-/// it now (an override from elsewhere, say).
-pub fn may_check(actor: &Actor, unit_path: &str, on_duty: Option<i64>) -> bool {
-    actor.role == Role::Officer && (covers(actor, unit_path) || on_duty == Some(actor.id))
+/// Whether `actor` answers for a unit (定人定责): its primary or deputy officer, or the officer on
+/// duty for it now (a turn of its rotation, an override from elsewhere).
+pub fn answers_for(actor: &Actor, officers: [Option<i64>; 2], on_duty: Option<i64>) -> bool {
+    officers.contains(&Some(actor.id)) || on_duty == Some(actor.id)
+}
+
+/// A unit's daily check is done by a security officer who answers for it; the officers above
+/// see it done, or missed, and are told when it is.
+pub fn may_check(actor: &Actor, officers: [Option<i64>; 2], on_duty: Option<i64>) -> bool {
+    actor.role == Role::Officer && answers_for(actor, officers, on_duty)
 }
 
 /// Administrators and unit heads arrange who answers for the units of their area, and their

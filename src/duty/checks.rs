@@ -76,7 +76,10 @@ async fn unit_for(duty: &Duty, actor: &Actor, code: &str, now: Millis) -> AppRes
         .ok_or(AppError::NotFound("unit"))?;
     let enabled = |p: i64| snap.enabled(p);
     let answer = on_duty(&snap.chain(&unit), now, &duty.rules.zone, &enabled);
-    let may = allowed::may_check(actor, &unit.path, answer.map(|a| a.person));
+    let held = answer.filter(|a| a.unit_id == unit.id).map(|a| a.person);
+    let plan = snap.plans.get(&unit.id);
+    let officers = [plan.and_then(|p| p.primary), plan.and_then(|p| p.deputy)];
+    let may = allowed::may_check(actor, officers, held);
     if !(may || allowed::may_view(actor) && covers(actor, &unit.path)) {
         return Err(AppError::NotFound("unit"));
     }

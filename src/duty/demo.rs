@@ -9,6 +9,7 @@
 use super::sheets::matrix::assign;
 use super::sheets::rosters::{replace, Entry};
 use super::store::{self, Unit};
+use super::Rules;
 use crate::clock::Millis;
 use crate::db::Db;
 use crate::org::repo::{self, NewUser};
@@ -62,8 +63,15 @@ fn name(i: usize) -> String {
 
 /// Arranges the demo's officers once (when nobody answers for any unit yet); returns whether
 /// it did. Then, every time, completes today's checks but for the units left undone.
-pub async fn load(db: &Db, now: Millis, day: &str, password_hash: &str) -> anyhow::Result<bool> {
-    let units = store::load(db, "/", now, day).await?.units;
+pub async fn load(
+    db: &Db,
+    rules: &Rules,
+    now: Millis,
+    password_hash: &str,
+) -> anyhow::Result<bool> {
+    let today = rules.day_of(now);
+    let day = today.to_string();
+    let units = store::load(db, "/", now, &day).await?.units;
     let mut tx = db.begin().await?;
     let any = sqlx::query("SELECT COUNT(*) AS n FROM duty_roles")
         .fetch_one(&mut *tx)
@@ -72,7 +80,13 @@ pub async fn load(db: &Db, now: Millis, day: &str, password_hash: &str) -> anyho
     if fresh {
         arrange(&mut tx, &units, now, password_hash).await?;
     }
-    check_today(&mut tx, day, now).await?;
+    // Done in the early morning, one after another, when the demo starts after them; else now.
+    let deadline = rules.deadline(today);
+    let (from, spread) = match now >= deadline {
+        true => (deadline - 100 * 60_000, 60_000),
+        false => (now, 0),
+    };
+    check_today(&mut tx, &day, from, spread).await?;
     tx.commit().await?;
     Ok(fresh)
 }
@@ -205,20 +219,30 @@ async fn rosters(
     replace(conn, &[unit.id], &entries, now).await
 }
 
-/// Today's checks of every unit with a primary but those left undone, by that primary.
-async fn check_today(conn: &mut AnyConnection, day: &str, now: Millis) -> sqlx::Result<()> {
+/// Today's checks of every unit with a primary but those left undone, by that primary: the
+/// first at `from`, each unit up to 80 × `spread` later.
+async fn check_today(
+    conn: &mut AnyConnection,
+    day: &str,
+    from: Millis,
+    spread: Millis,
+) -> sqlx::Result<()> {
     let marks: Vec<String> = (0..UNCHECKED.len())
-        .map(|i| format!("${}", i + 4))
+        .map(|i| format!("${}", i + 5))
         .collect();
     let sql = format!(
         "INSERT INTO duty_checks (unit_id, day, results, note, done_by, done_at, late) \
-         SELECT r.unit_id, $1, $2, '', r.person_id, $3, 0 FROM duty_roles r \
+         SELECT r.unit_id, $1, $2, '', r.person_id, $3 + (r.unit_id % 80) * $4, 0 FROM duty_roles r \
          JOIN units n ON n.id = r.unit_id WHERE r.position = 'primary' AND r.ended_at IS NULL \
          AND n.code NOT IN ({}) ON CONFLICT (unit_id, day) DO NOTHING",
         marks.join(", ")
     );
     let results = r#"[{"item":"业务系统登录","ok":true,"note":""},{"item":"网络连通","ok":true,"note":""},{"item":"读卡器","ok":true,"note":""},{"item":"打印机","ok":true,"note":""},{"item":"数据备份","ok":true,"note":""}]"#;
-    let mut q = sqlx::query(&sql).bind(day).bind(results).bind(now);
+    let mut q = sqlx::query(&sql)
+        .bind(day)
+        .bind(results)
+        .bind(from)
+        .bind(spread);
     for code in UNCHECKED {
         q = q.bind(*code);
     }

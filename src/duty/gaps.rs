@@ -4,7 +4,7 @@
 //! configured maximum. Computed from a [`Snapshot`] through `roster::on_duty`, the one answer
 //! to who is on duty.
 
-use super::roster::{on_duty, Plan};
+use super::roster::{on_duty_at, Moment, Plan};
 use super::store::{Snapshot, Unit};
 use super::Rules;
 use crate::clock::Millis;
@@ -23,8 +23,17 @@ pub enum Gap {
     Overloaded,
 }
 
-/// A unit's gaps, and its hours without cover of its own in the next seven days.
-pub fn of(snap: &Snapshot, unit: &Unit, now: Millis, rules: &Rules) -> (Vec<Gap>, i64) {
+/// The start of each hour of the next seven days, from the one `now` is in, read in local time
+/// once for all the units looked at.
+pub fn hours_ahead(now: Millis, rules: &Rules) -> Vec<Moment> {
+    let first = now - now.rem_euclid(HOUR_MS);
+    (0..AHEAD_HOURS)
+        .filter_map(|h| Moment::new(first + h * HOUR_MS, &rules.zone))
+        .collect()
+}
+
+/// A unit's gaps, and its hours without cover of its own among `hours` (see [`hours_ahead`]).
+pub fn of(snap: &Snapshot, unit: &Unit, hours: &[Moment], rules: &Rules) -> (Vec<Gap>, i64) {
     let empty = Plan {
         unit_id: unit.id,
         ..Plan::default()
@@ -38,7 +47,7 @@ pub fn of(snap: &Snapshot, unit: &Unit, now: Millis, rules: &Rules) -> (Vec<Gap>
     if officers.iter().any(|p| !snap.enabled(*p)) {
         gaps.push(Gap::DisabledOfficer);
     }
-    let hours = uncovered_hours(snap, plan, now, rules);
+    let hours = uncovered_hours(snap, plan, hours);
     if hours > 0 {
         gaps.push(Gap::Uncovered);
     }
@@ -49,16 +58,13 @@ pub fn of(snap: &Snapshot, unit: &Unit, now: Millis, rules: &Rules) -> (Vec<Gap>
     (gaps, hours)
 }
 
-/// Hours, from the one `now` is in, over the next seven days, whose start `plan` alone covers
-/// with nobody.
-pub fn uncovered_hours(snap: &Snapshot, plan: &Plan, now: Millis, rules: &Rules) -> i64 {
-    let first = now - now.rem_euclid(HOUR_MS);
+/// The hours at whose start `plan` alone covers nobody.
+pub fn uncovered_hours(snap: &Snapshot, plan: &Plan, hours: &[Moment]) -> i64 {
     let enabled = |p: i64| snap.enabled(p);
-    (0..AHEAD_HOURS)
-        .filter(|h| {
-            let at = first + h * HOUR_MS;
-            on_duty(std::slice::from_ref(plan), at, &rules.zone, &enabled).is_none()
-        })
+    let own = std::slice::from_ref(plan);
+    hours
+        .iter()
+        .filter(|m| on_duty_at(own, **m, &enabled).is_none())
         .count() as i64
 }
 
@@ -105,7 +111,12 @@ mod tests {
     fn a_unit_without_a_primary_or_with_a_disabled_one_is_a_gap() {
         let mut snap = Snapshot::default();
         snap.people.extend([person(10, false), person(20, true)]);
-        let (gaps, hours) = of(&snap, &unit(1), midnight(), &rules());
+        let (gaps, hours) = of(
+            &snap,
+            &unit(1),
+            &hours_ahead(midnight(), &rules()),
+            &rules(),
+        );
         assert_eq!(gaps, vec![Gap::NoPrimary, Gap::Uncovered]);
         assert_eq!(hours, AHEAD_HOURS);
         snap.plans.insert(
@@ -118,7 +129,12 @@ mod tests {
             },
         );
         // The deputy covers for the disabled primary: no hour is uncovered.
-        let (gaps, hours) = of(&snap, &unit(1), midnight(), &rules());
+        let (gaps, hours) = of(
+            &snap,
+            &unit(1),
+            &hours_ahead(midnight(), &rules()),
+            &rules(),
+        );
         assert_eq!((gaps, hours), (vec![Gap::DisabledOfficer], 0));
     }
 
@@ -139,7 +155,12 @@ mod tests {
             ..Plan::default()
         };
         snap.plans.insert(1, plan);
-        let (gaps, hours) = of(&snap, &unit(1), midnight(), &rules());
+        let (gaps, hours) = of(
+            &snap,
+            &unit(1),
+            &hours_ahead(midnight(), &rules()),
+            &rules(),
+        );
         assert_eq!(gaps, vec![Gap::Uncovered]);
         assert_eq!(hours, 7 * 14, "18:00 to 08:00, seven nights");
     }
@@ -157,10 +178,23 @@ mod tests {
             },
         );
         snap.load.insert(10, 3);
-        assert!(of(&snap, &unit(1), midnight(), &rules()).0.is_empty());
+        assert!(of(
+            &snap,
+            &unit(1),
+            &hours_ahead(midnight(), &rules()),
+            &rules()
+        )
+        .0
+        .is_empty());
         snap.load.insert(10, 4);
         assert_eq!(
-            of(&snap, &unit(1), midnight(), &rules()).0,
+            of(
+                &snap,
+                &unit(1),
+                &hours_ahead(midnight(), &rules()),
+                &rules()
+            )
+            .0,
             vec![Gap::Overloaded]
         );
     }

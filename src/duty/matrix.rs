@@ -45,6 +45,8 @@ pub struct Row {
     pub check: CheckView,
     pub gaps: Vec<Gap>,
     pub uncovered_hours: i64,
+    /// This person answers for the unit: its primary, deputy or officer on duty now.
+    pub mine: bool,
     pub actions: Vec<&'static str>,
 }
 
@@ -121,6 +123,12 @@ pub async fn read(duty: &Duty, actor: &Actor, code: Option<&str>) -> AppResult<M
     let deadline = duty.rules.deadline(day);
     let snap = store::load(&duty.db, &actor.unit_path, now, &day.to_string()).await?;
     let codes: HashMap<i64, &str> = snap.units.iter().map(|u| (u.id, u.code.as_str())).collect();
+    let hours = gaps::hours_ahead(now, &duty.rules);
+    let at = At {
+        now,
+        deadline,
+        hours: &hours,
+    };
     let mut counts = Counts::default();
     let mut units = Vec::new();
     for unit in snap
@@ -128,7 +136,7 @@ pub async fn read(duty: &Duty, actor: &Actor, code: Option<&str>) -> AppResult<M
         .iter()
         .filter(|u| u.path.starts_with(&actor.unit_path))
     {
-        let r = row(duty, &snap, unit, actor, now, deadline, &codes);
+        let r = row(duty, &snap, unit, actor, &at, &codes);
         counts.add(&r);
         if code.is_none_or(|c| c == unit.code) {
             units.push(r);
@@ -163,15 +171,22 @@ impl Counts {
     }
 }
 
+/// The moments a matrix is read at: now, today's deadline, the hours ahead.
+struct At<'a> {
+    now: Millis,
+    deadline: Millis,
+    hours: &'a [super::roster::Moment],
+}
+
 fn row(
     duty: &Duty,
     snap: &Snapshot,
     unit: &Unit,
     actor: &Actor,
-    now: Millis,
-    deadline: Millis,
+    at: &At,
     codes: &HashMap<i64, &str>,
 ) -> Row {
+    let (now, deadline) = (at.now, at.deadline);
     let plan = snap.plans.get(&unit.id);
     let person = |id: Option<i64>| id.and_then(|id| snap.people.get(&id)).map(view);
     let enabled = |p: i64| snap.enabled(p);
@@ -188,10 +203,12 @@ fn row(
     });
     let mut check = check_state(snap.done.get(&unit.id), now, deadline);
     check.told = snap.told.get(&unit.id).cloned().unwrap_or_default();
-    let (gaps, uncovered_hours) = gaps::of(snap, unit, now, &duty.rules);
+    let (gaps, uncovered_hours) = gaps::of(snap, unit, at.hours, &duty.rules);
     let open = matches!(check.state, CheckState::Missed | CheckState::Pending);
+    let officers = [plan.and_then(|p| p.primary), plan.and_then(|p| p.deputy)];
+    let held = answer.filter(|a| a.unit_id == unit.id).map(|a| a.person);
     let mut actions = Vec::new();
-    if open && allowed::may_check(actor, &unit.path, answer.map(|a| a.person)) {
+    if open && allowed::may_check(actor, officers, held) {
         actions.push("check");
     }
     Row {
@@ -209,6 +226,7 @@ fn row(
         check,
         gaps,
         uncovered_hours,
+        mine: allowed::answers_for(actor, officers, held),
         actions,
     }
 }

@@ -79,8 +79,9 @@ async fn refresh(db: &Db, now: i64, rules: &Rules, g: &Gauges) -> sqlx::Result<(
     let deadline = rules.deadline(day);
     let snap = store::load(db, "/", now, &day.to_string()).await?;
     let (mut none, mut disabled, mut over, mut hours, mut missed) = (0, 0, 0, 0, 0);
+    let ahead = gaps::hours_ahead(now, rules);
     for unit in &snap.units {
-        let (found, h) = gaps::of(&snap, unit, now, rules);
+        let (found, h) = gaps::of(&snap, unit, &ahead, rules);
         none += i64::from(found.contains(&Gap::NoPrimary));
         disabled += i64::from(found.contains(&Gap::DisabledOfficer));
         over += i64::from(found.contains(&Gap::Overloaded));

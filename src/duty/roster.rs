@@ -95,6 +95,25 @@ pub struct OnDuty {
     pub via: Via,
 }
 
+/// A moment, with its local day and minute of the day: what every rule here reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Moment {
+    pub at: Millis,
+    pub day: Date,
+    pub minute: u16,
+}
+
+impl Moment {
+    pub fn new(at: Millis, zone: &TimeZone) -> Option<Self> {
+        let local = Timestamp::from_millisecond(at).ok()?.to_zoned(zone.clone());
+        Some(Self {
+            at,
+            day: local.date(),
+            minute: local.hour() as u16 * 60 + local.minute() as u16,
+        })
+    }
+}
+
 /// Who is on duty at `at` for `chain[0]`, the rest of `chain` being the units above it, nearest
 /// first. `enabled` says whether a person may take duty (a disabled account may not).
 pub fn on_duty(
@@ -103,13 +122,13 @@ pub fn on_duty(
     zone: &TimeZone,
     enabled: &dyn Fn(i64) -> bool,
 ) -> Option<OnDuty> {
-    let local = Timestamp::from_millisecond(at).ok()?.to_zoned(zone.clone());
-    let (day, minute) = (
-        local.date(),
-        local.hour() as u16 * 60 + local.minute() as u16,
-    );
+    on_duty_at(chain, Moment::new(at, zone)?, enabled)
+}
+
+/// [`on_duty`] at a moment already read in local time (many units asked about the same hours).
+pub fn on_duty_at(chain: &[Plan], m: Moment, enabled: &dyn Fn(i64) -> bool) -> Option<OnDuty> {
     chain.iter().find_map(|plan| {
-        own_cover(plan, at, day, minute, enabled).map(|(person, via)| OnDuty {
+        own_cover(plan, m.at, m.day, m.minute, enabled).map(|(person, via)| OnDuty {
             person,
             unit_id: plan.unit_id,
             via,

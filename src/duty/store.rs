@@ -54,6 +54,8 @@ pub struct Done {
 pub struct Snapshot {
     /// In tree order: each unit after its parent.
     pub units: Vec<Unit>,
+    /// Each unit's place in `units`, by id.
+    index: HashMap<i64, usize>,
     pub plans: HashMap<i64, Plan>,
     pub duties: HashMap<i64, String>,
     pub people: HashMap<i64, Person>,
@@ -69,7 +71,18 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn unit(&self, id: i64) -> Option<&Unit> {
-        self.units.iter().find(|u| u.id == id)
+        self.index.get(&id).and_then(|i| self.units.get(*i))
+    }
+
+    /// Keeps only the units `keep` says, and their index.
+    pub fn retain_units(&mut self, keep: impl Fn(&Unit) -> bool) {
+        self.units.retain(keep);
+        self.index = self
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id, i))
+            .collect();
     }
 
     pub fn enabled(&self, person: i64) -> bool {
@@ -78,7 +91,6 @@ impl Snapshot {
 
     /// The plans of `unit` and of each unit above it, nearest first.
     pub fn chain(&self, unit: &Unit) -> Vec<Plan> {
-        let by_id: HashMap<i64, &Unit> = self.units.iter().map(|u| (u.id, u)).collect();
         let mut out = Vec::new();
         let mut at = Some(unit);
         while let Some(u) = at {
@@ -86,7 +98,7 @@ impl Snapshot {
                 unit_id: u.id,
                 ..Plan::default()
             }));
-            at = u.parent_id.and_then(|p| by_id.get(&p).copied());
+            at = u.parent_id.and_then(|p| self.unit(p));
         }
         out
     }
@@ -100,6 +112,7 @@ pub async fn load(db: &Db, path: &str, now: Millis, day: &str) -> sqlx::Result<S
         units: units(db, area, &under, path).await?,
         ..Snapshot::default()
     };
+    snap.retain_units(|_| true);
     let sql = format!(
         "SELECT r.unit_id, r.position, r.person_id, r.duties FROM duty_roles r \
          JOIN units n ON n.id = r.unit_id WHERE r.ended_at IS NULL AND {area}"

@@ -48,6 +48,8 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("suggest.js", JS),
     asset!("knowledge.js", JS),
     asset!("board.js", JS),
+    asset!("matrix.js", JS),
+    asset!("checklist.js", JS),
     asset!("rating.js", JS),
     asset!("notify.js", JS),
     asset!("people.js", JS),

@@ -41,7 +41,7 @@ async fn snapshot(duty: &Duty, actor: &Actor) -> AppResult<Snapshot> {
     let now = duty.clock.now();
     let day = duty.rules.day_of(now).to_string();
     let mut snap = store::load(&duty.db, &actor.unit_path, now, &day).await?;
-    snap.units.retain(|u| u.path.starts_with(&actor.unit_path));
+    snap.retain_units(|u| u.path.starts_with(&actor.unit_path));
     Ok(snap)
 }
 

@@ -42,7 +42,15 @@ async fn the_township_officer_completes_the_check_and_those_following_see_it_liv
     // 16:00: the demo left 大湾乡's check undone, so it is missed, and its officer may do it.
     let before = row(&app, &officer, DAWAN).await;
     assert_eq!(before["check"]["state"], "missed");
-    assert_eq!(before["actions"], json!(["check"]));
+    assert_eq!(
+        (before["actions"].clone(), before["mine"].clone()),
+        (json!(["check"]), json!(true))
+    );
+    let above = row(&app, &app.token("officer.jingyuan").await, DAWAN).await;
+    assert_eq!(
+        (above["actions"].clone(), above["mine"].clone()),
+        (json!([]), json!(false))
+    );
     assert_eq!(row(&app, &ops, DAWAN).await["actions"], json!([]));
     let list = checklist(&app, &officer, DAWAN).await;
     assert_eq!(list["items"].as_array().expect("items").len(), 5);
@@ -177,9 +185,12 @@ async fn a_missed_check_climbs_a_level_each_hour_each_step_once_across_a_restart
         taken
     );
 
-    // A check done late stops its own climb; 大湾乡's goes on to the city at eleven.
+    // A check done late stops its own climb; 大湾乡's goes on to the city at eleven. The
+    // county officer sees 香水镇's but it is its own officer's to do.
     to_local(&app, 10, 30);
-    assert_eq!(complete(&app, &county, "640424001").await.0, 201);
+    assert_eq!(complete(&app, &county, "640424001").await.0, 403);
+    let xiangshui = app.token("officer.640424001").await;
+    assert_eq!(complete(&app, &xiangshui, "640424001").await.0, 201);
     to_local(&app, 11, 0);
     tick(&app).await;
     assert_eq!(told(&app, &ops, "640424001").await.len(), 2);
