@@ -14,7 +14,7 @@ import { load, save, clearAll } from "./store.js";
 import { Notifier } from "./notify.js";
 
 const main = document.getElementById("main");
-const DEMO = ["clerk.dawan", "agent.niuying", "expert.jingyuan", "expert.guyuan", "expert.vendor", "supervisor.jingyuan", "admin"];
+const DEMO = ["clerk.dawan", "agent.niuying", "expert.jingyuan", "expert.guyuan", "expert.vendor", "supervisor.jingyuan", "officer.dawan", "ops.datacenter", "admin"];
 
 async function boot() {
   await loadLang();
@@ -129,17 +129,19 @@ async function start(me) {
   }
 }
 
-/** Side screens in the top bar — the knowledge base for everyone; for staff people
- * administration and the audit trail, each shown only when the server lets this person use
- * it — a second click goes back to the work view. Screens load when first opened. */
+/** Side screens in the top bar — the knowledge base for everyone; for staff the board, the
+ * responsibility matrix, people administration and the audit trail, each shown only when the
+ * server lets this person use it — a second click goes back to the work view. Screens load
+ * when first opened. */
 async function panelSwitches(main, me, live) {
   const everyone = async () => true;
   const panels = [
     { id: "knowledge-toggle", label: "knowledge.open", allowed: everyone, make: async () => (await import("./knowledge.js")).knowledgePanel() },
   ];
   if (me.role !== "clerk") {
-    const [people, audit, board] = await Promise.all([import("./people.js"), import("./audit.js"), import("./board.js")]);
-    panels.unshift({ id: "board-toggle", label: "board.open", allowed: board.mayOversee, make: async () => board.boardPanel(live) });
+    const [people, audit, board, matrix] = await Promise.all([import("./people.js"), import("./audit.js"), import("./board.js"), import("./matrix.js")]);
+    panels.unshift({ id: "board-toggle", label: "board.open", allowed: board.mayOversee, make: async () => board.boardPanel(live) },
+      { id: "matrix-toggle", label: "matrix.open", allowed: matrix.mayHoldDuty, make: async () => matrix.matrixPanel(live, me) });
     panels.push(
       { id: "people-toggle", label: "people.open", allowed: people.mayAdminister, make: people.peoplePanel },
       { id: "audit-toggle", label: "audit.open", allowed: audit.mayReadAudit, make: audit.auditPanel });
@@ -177,6 +179,8 @@ async function panelSwitches(main, me, live) {
     };
     // Supervisors start on their board: what is not handled, late, dragging or stuck.
     if (panel.id === "board-toggle" && me.role === "supervisor") await button.onclick();
+    // Security officers and ops staff start on the responsibility matrix: gaps, today's checks.
+    if (panel.id === "matrix-toggle" && (me.role === "officer" || me.role === "ops")) await button.onclick();
   }
   label();
 }

@@ -9,7 +9,8 @@ import { t, errorText } from "./i18n.js";
 const KINDS = ["sign_in", "sign_in_failed", "token_issued", "sign_out", "ticket_viewed",
   "ticket_transferred", "file_uploaded", "file_downloaded", "refused", "rate_limited", "person_created",
   "person_disabled", "person_enabled", "person_unlocked", "sessions_ended", "password_changed", "person_changed",
-  "group_created", "group_changed", "article_written", "article_changed", "article_removed"];
+  "group_created", "group_changed", "article_written", "article_changed", "article_removed",
+  "duty_matrix_imported", "duty_rosters_imported"];
 
 /** True when the server lets this person read the trail. */
 export async function mayReadAudit() {

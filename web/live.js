@@ -1,7 +1,8 @@
 // The live channel: one WebSocket per tab, reconnecting with backoff and jitter, resubscribing
-// to the queue and to every followed ticket from the last seq held, and re-sending messages
-// that were not acknowledged (the server stores a client id once). The outbox is kept in
-// localStorage, so queued messages survive a reload and go out, in order, when the link returns.
+// to the queue, the duty matrix and every followed ticket from the last seq held, and
+// re-sending messages that were not acknowledged (the server stores a client id once). The
+// outbox is kept in localStorage, so queued messages survive a reload and go out, in order,
+// when the link returns.
 
 import { load, save } from "./store.js";
 
@@ -34,6 +35,7 @@ export class Live {
     // client id → { ticket, client_id, text, at }, in the order written
     this.outbox = new Map(load(this.outboxKey, []).map((m) => [m.client_id, m]));
     this.queue = false;
+    this.duty = false;
     this.state = "connecting";
     this.attempt = 0;
     this.ws = null;
@@ -97,6 +99,7 @@ export class Live {
     this.heartbeatMs = frame.heartbeat_ms || 20000;
     this.setState("connected");
     if (this.queue) this.raw({ type: "subscribe_queue" });
+    if (this.duty) this.raw({ type: "subscribe_duty" });
     for (const [ticket, seq] of this.follows) this.raw({ type: "subscribe", ticket, after_seq: seq });
     for (const m of this.outbox.values()) this.raw(sendFrame(m));
     clearInterval(this.beat);
@@ -136,6 +139,13 @@ export class Live {
   }
 
   subscribeQueue() { this.queue = true; this.raw({ type: "subscribe_queue" }); }
+
+  /** The responsibility matrix's changes (`duty` frames), again after every reconnect. */
+  subscribeDuty() {
+    if (this.duty) return;
+    this.duty = true;
+    this.raw({ type: "subscribe_duty" });
+  }
 
   follow(ticket) {
     if (this.follows.has(ticket)) return;

@@ -71,6 +71,8 @@ export function staffView({ me, live, main, catalogue, notifier }) {
     toast(t("notice.escalated", { id: f.ticket, title: f.title }));
     notifier.notice?.(f);
   });
+  // A daily check missed in this person's care, or below it (巡检提醒).
+  live.on("duty_notice", (f) => toast(t(f.step ? "notice.duty.above" : "notice.duty", { unit: f.unit_name })));
   live.subscribeQueue();
   const side = el("aside.side", {}, el("div.tabs", { role: "tablist", "aria-label": t("queue.lists") }, ...tabButtons), list, search.root);
   main.replaceChildren(workspace.layout(side));

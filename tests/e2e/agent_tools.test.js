@@ -88,6 +88,9 @@ test("each role works one ticket from its own screen", async () => {
 
   // The officer follows: no message box, no buttons.
   const officer = await signIn(browser, server.url, "officer.jingyuan");
+  // Officers start on the responsibility matrix; the tickets are one click back.
+  await officer.locator(".matrix-panel").waitFor();
+  await officer.click("#matrix-toggle");
   await officer.locator("[data-tab=open]").click();
   await officer.locator("#queue li", { hasText: TITLE }).click();
   const officerChat = officer.locator("section.chat");
