@@ -13,14 +13,23 @@ export class ApiError extends Error {
 export const OWN = { "x-requested-with": "backstop" };
 
 export async function api(method, path, body) {
+  return send(method, path, body === undefined ? undefined : JSON.stringify(body), "application/json");
+}
+
+/** Posts a spreadsheet file as it is; the server reads UTF-8 with or without a BOM. */
+export async function postCsv(path, file) {
+  return send("POST", path, file, "text/csv; charset=utf-8");
+}
+
+async function send(method, path, body, type) {
   let response;
   try {
     response = await fetch(path, {
       method,
       credentials: "same-origin",
       // Reads carry no extra header, so that the page's preloaded reads are used as they are.
-      headers: method === "GET" ? {} : body === undefined ? { ...OWN } : { ...OWN, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: method === "GET" ? {} : body === undefined ? { ...OWN } : { ...OWN, "content-type": type },
+      body,
     });
   } catch {
     throw new ApiError("network", "network unreachable", 0);

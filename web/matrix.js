@@ -5,7 +5,7 @@
 // their own units first and complete the check there. The server decides who sees what and who
 // may check or import (`actions`, `may_import`); live `duty` frames redraw a row or the whole.
 
-import { api, OWN, ApiError } from "./api.js";
+import { api, postCsv } from "./api.js";
 import { el } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { checklist } from "./checklist.js";
@@ -277,7 +277,7 @@ export function matrixPanel(live, me) {
       if (!file) return;
       report.replaceChildren(t("matrix.importing"));
       try {
-        const { changed } = await sendCsv(`/api/duty/${kind}.csv`, file);
+        const { changed } = await postCsv(`/api/duty/${kind}.csv`, file);
         report.replaceChildren(el("p.ok", { text: t("matrix.imported", { n: changed }) }));
         load();
       } catch (err) {
@@ -353,19 +353,4 @@ function problemText(p) {
   const said = t(key);
   const line = p.line ? `${t("people.line", { n: p.line })} · ` : "";
   return `${line}${said === key ? p.message : said}${p.field ? t("matrix.field", { field: p.field }) : ""}`;
-}
-
-/** Sends a CSV file as it is; the server reads UTF-8 with or without a BOM. */
-async function sendCsv(path, file) {
-  const response = await fetch(path, {
-    method: "POST", credentials: "same-origin", body: file,
-    headers: { ...OWN, "content-type": "text/csv; charset=utf-8" },
-  }).catch(() => { throw new ApiError("network", "network unreachable", 0); });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const err = new ApiError(data?.error?.code ?? "internal", data?.error?.message ?? response.statusText, response.status);
-    err.rows = data?.error?.rows;
-    throw err;
-  }
-  return data;
 }

@@ -3,7 +3,7 @@
 // import a whole spreadsheet (CSV) — refused whole with each line's problem, or added at once
 // with the generated first passwords shown to hand over. The server decides who may.
 
-import { api, OWN, ApiError } from "./api.js";
+import { api, postCsv } from "./api.js";
 import { el, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { named } from "./tickets.js";
@@ -87,7 +87,7 @@ export function peoplePanel() {
     if (!file) return;
     report.replaceChildren(t("people.importing"));
     try {
-      const { added } = await importFile(file);
+      const { added } = await postCsv("/api/people/import", file);
       const handed = added.filter((a) => a.password);
       report.replaceChildren(el("p.ok", { text: t("people.imported", { n: added.length }) }),
         handed.length ? el("table.passwords", {}, el("caption", { text: t("people.generated") }),
@@ -167,21 +167,6 @@ async function groupDialog(group, specialties) {
       else await api("POST", "/api/people/groups", { code: code.value.trim(), name: name.value.trim(), unit: unitCode(), specialties: picked() });
       return true;
     });
-}
-
-/** Sends the file as it is; the server reads UTF-8 with or without a BOM. */
-async function importFile(file) {
-  const response = await fetch("/api/people/import", {
-    method: "POST", credentials: "same-origin", body: file,
-    headers: { ...OWN, "content-type": "text/csv; charset=utf-8" },
-  }).catch(() => { throw new ApiError("network", "network unreachable", 0); });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const err = new ApiError(data?.error?.code ?? "internal", data?.error?.message ?? response.statusText, response.status);
-    err.rows = data?.error?.rows;
-    throw err;
-  }
-  return data;
 }
 
 /** A modal form; resolves to what `collect` makes of it, or null when cancelled. */

@@ -152,6 +152,21 @@ impl TestApp {
         self.call(reqwest::Method::POST, token, path, body).await
     }
 
+    /// A CSV file posted as it is (an import), signed in with `token`.
+    pub async fn post_csv(&self, token: &str, path: &str, csv: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "text/csv; charset=utf-8")
+            .body(csv.to_string())
+            .send()
+            .await
+            .expect("sent");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     /// A JSON request of any method, signed in with `token`.
     pub async fn call(
         &self,

@@ -7,17 +7,7 @@ use common::TestApp;
 use serde_json::{json, Value};
 
 async fn import(app: &TestApp, token: &str, csv: &str) -> (u16, Value) {
-    let r = app
-        .http
-        .post(app.url("/api/people/import"))
-        .bearer_auth(token)
-        .header("content-type", "text/csv; charset=utf-8")
-        .body(csv.to_string())
-        .send()
-        .await
-        .expect("sent");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    app.post_csv(token, "/api/people/import", csv).await
 }
 
 const HEADER: &str = "\u{feff}username,name,role,unit,group,password\n";

@@ -61,17 +61,7 @@ pub async fn on_duty(app: &TestApp, token: &str, code: &str) -> (String, String,
 
 /// A CSV file posted to `path`; the status and the answer.
 pub async fn upload(app: &TestApp, token: &str, path: &str, csv: &str) -> (u16, Value) {
-    let r = app
-        .http
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("content-type", "text/csv; charset=utf-8")
-        .body(csv.to_string())
-        .send()
-        .await
-        .expect("sent");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    app.post_csv(token, path, csv).await
 }
 
 /// A CSV export, as text.

@@ -170,3 +170,33 @@ async fn one_person_asking_for_the_matrix_in_a_loop_is_held_back_and_others_are_
     assert_eq!(app.get(&other, "/api/duty/matrix").await.0, 200);
     assert_eq!(app.get(&flooder, "/api/duty/matrix.csv").await.0, 429);
 }
+
+#[tokio::test]
+async fn hours_before_a_rotation_begins_are_uncovered_and_the_gap_closes_as_the_clock_moves() {
+    let app = spawn().await;
+    let admin = app.token("admin").await;
+    // From Monday 18 January 2027 大湾乡 keeps a rotation, which then is its only cover.
+    let roster = "单位代码,类型,人员,开始,结束,周期天数,班次,说明\n\
+        640424007,轮值,officer.dawan,2027-01-18,,7,,\n";
+    assert_eq!(
+        upload(&app, &admin, "/api/duty/rosters.csv", roster)
+            .await
+            .0,
+        200
+    );
+    let uncovered = |r: Value| (r["gaps"].clone(), r["uncovered_hours"].as_i64());
+    // Friday 16:00: nobody of its own until Monday 00:00, 56 hours; the county answers.
+    let r = row(&app, &admin, DAWAN).await;
+    assert_eq!(
+        uncovered(r.clone()),
+        (serde_json::json!(["uncovered"]), Some(56))
+    );
+    assert_eq!(r["on_duty"]["unit"], JINGYUAN);
+    to_local(&app, 16, 0);
+    assert_eq!(uncovered(row(&app, &admin, DAWAN).await).1, Some(32));
+    to_local(&app, 0, 0);
+    to_local(&app, 0, 0);
+    let r = row(&app, &admin, DAWAN).await;
+    assert_eq!(uncovered(r.clone()), (serde_json::json!([]), Some(0)));
+    assert_eq!(r["on_duty"]["name"], "丁守");
+}
