@@ -4,6 +4,7 @@
 //! its spreadsheet round trip. Changes leave as events on the `duty` topic.
 
 pub mod allowed;
+pub mod arrange;
 pub mod checks;
 pub mod demo;
 pub mod gaps;

@@ -1,8 +1,10 @@
 //! The duty API: `GET /api/duty/matrix[?unit=CODE]`, the checklist and today's check of a unit
 //! (`GET`/`POST /api/duty/checks/{code}`, its own checklist `PUT …/items`), a unit's history of responsibility
-//! (`GET /api/duty/units/{code}/history`), and the spreadsheet round trip
+//! (`GET /api/duty/units/{code}/history`), its rotations and overrides (`…/roster`, an override
+//! added with `POST …/overrides` and withdrawn with `DELETE /api/duty/overrides/{id}`), and the spreadsheet round trip
 //! (`GET`/`POST /api/duty/matrix.csv`, `/api/duty/rosters.csv`).
 
+use super::arrange::{self, NewOverride};
 use super::checks::{self, Completion, OwnItems};
 use super::sheets;
 use super::{allowed, matrix, Duty};
@@ -13,7 +15,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -35,6 +37,9 @@ where
         .route("/api/duty/checks/{code}", get(checklist).post(complete))
         .route("/api/duty/checks/{code}/items", put(set_items))
         .route("/api/duty/units/{code}/history", get(history))
+        .route("/api/duty/units/{code}/roster", get(roster))
+        .route("/api/duty/units/{code}/overrides", post(add_override))
+        .route("/api/duty/overrides/{id}", delete(remove_override))
 }
 
 #[derive(Deserialize)]
@@ -87,6 +92,35 @@ async fn set_items(
 ) -> AppResult<Json<Value>> {
     let items = checks::set_items(&duty, &actor, &code(path)?, body).await?;
     Ok(Json(json!({ "items": items })))
+}
+
+async fn roster(
+    State(duty): State<Duty>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Json<Value>> {
+    let arrangement = arrange::show(&duty, &actor, &code(path)?).await?;
+    Ok(Json(json!({ "roster": arrangement })))
+}
+
+async fn add_override(
+    State(duty): State<Duty>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+    ApiJson(body): ApiJson<NewOverride>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let id = arrange::add_override(&duty, &actor, &code(path)?, body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+async fn remove_override(
+    State(duty): State<Duty>,
+    actor: Actor,
+    id: Result<Path<i64>, PathRejection>,
+) -> AppResult<StatusCode> {
+    let Path(id) = id.map_err(|_| AppError::NotFound("override"))?;
+    arrange::remove_override(&duty, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Who answered for the unit, newest first.

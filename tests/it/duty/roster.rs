@@ -200,3 +200,52 @@ async fn hours_before_a_rotation_begins_are_uncovered_and_the_gap_closes_as_the_
     assert_eq!(uncovered(r.clone()), (serde_json::json!([]), Some(0)));
     assert_eq!(r["on_duty"]["name"], "丁守");
 }
+
+#[tokio::test]
+async fn a_unit_head_registers_leave_cover_for_its_hours_and_withdraws_it() {
+    use super::now;
+    let app = spawn().await;
+    let head = app.token("supervisor.jingyuan").await;
+    let path = format!("/api/duty/units/{DAWAN}/overrides");
+    let (from, until) = (now(&app) + 3_600_000, now(&app) + 5 * 3_600_000);
+    let cover = serde_json::json!({ "username": "officer.640424001", "from": from, "until": until, "reason": "丁守请假" });
+    // Only those who arrange duty, only officers stand in, and the times must make sense.
+    let officer = app.token("officer.dawan").await;
+    assert_eq!(app.post(&officer, &path, cover.clone()).await.0, 403);
+    let mut clerk = cover.clone();
+    clerk["username"] = "clerk.dawan".into();
+    assert_eq!(app.post(&head, &path, clerk).await.0, 422);
+    let mut backwards = cover.clone();
+    backwards["until"] = from.into();
+    assert_eq!(app.post(&head, &path, backwards).await.0, 422);
+    let outside = app
+        .post(&head, "/api/duty/units/640100/overrides", cover.clone())
+        .await;
+    assert_eq!(outside.0, 404);
+
+    let (status, v) = app.post(&head, &path, cover).await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["id"].as_i64().expect("id");
+    let (_, v) = app
+        .get(&head, &format!("/api/duty/units/{DAWAN}/roster"))
+        .await;
+    let listed = &v["roster"]["overrides"][0];
+    assert_eq!(
+        (listed["id"].as_i64(), listed["reason"].as_str()),
+        (Some(id), Some("丁守请假"))
+    );
+    let stand_in = name_of(&app, "officer.640424001").await;
+    assert_eq!(on_duty(&app, &head, DAWAN).await.0, "丁守");
+    app.clock.advance(std::time::Duration::from_secs(2 * 3600));
+    assert_eq!(
+        on_duty(&app, &head, DAWAN).await,
+        (stand_in, "override".into(), DAWAN.into())
+    );
+    let (delete, one) = (reqwest::Method::DELETE, format!("/api/duty/overrides/{id}"));
+    assert_eq!(
+        app.call(delete.clone(), &head, &one, Value::Null).await.0,
+        204
+    );
+    assert_eq!(on_duty(&app, &head, DAWAN).await.0, "丁守");
+    assert_eq!(app.call(delete, &head, &one, Value::Null).await.0, 404);
+}
