@@ -9,6 +9,7 @@ import { api, postCsv } from "./api.js";
 import { el } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { checklist } from "./checklist.js";
+import { rosterBlock } from "./roster.js";
 
 const COLUMNS = ["primary", "deputy", "on_duty", "check", "gaps", "actions"];
 const COUNTS = ["no_primary", "disabled_officer", "uncovered_hours", "overloaded", "missed"];
@@ -216,6 +217,8 @@ export function matrixPanel(live, me) {
       cell("on_duty", onDuty(r)), cell("check", checkState(r.check)), cell("gaps", gaps(r)),
       cell("actions", el("div.row-actions", {}, check, more)));
   };
+  // Usernames of the area's officers, offered when registering cover.
+  const officers = () => [...new Set([...rows.values()].flatMap((x) => [x.primary?.username, x.deputy?.username]).filter(Boolean))].sort();
   const depth = (r) => { let n = 0; for (let x = r.parent; x && rows.has(x); x = rows.get(x).parent) n++; return n; };
 
   const toggleDetail = (code) => {
@@ -230,7 +233,8 @@ export function matrixPanel(live, me) {
     const history = el("ul.history", {}, el("li.muted", { text: "…" }));
     const shown = el("tr.unit-detail", { dataset: { code } }, el("td", { colspan: COLUMNS.length + 1 },
       el("dl", {}, el("dt", { text: t("matrix.duties") }), el("dd", { text: r.duties || t("matrix.duties.none") }),
-        el("dt", { text: t("matrix.history") }), el("dd", {}, history)),
+        el("dt", { text: t("matrix.history") }), el("dd", {}, history),
+        el("dt", { text: t("roster.title") }), el("dd", {}, rosterBlock(code, officers()))),
       r.check.state === "done" || r.check.state === "late"
         ? el("button.secondary", { type: "button", text: t("matrix.view_check"), onclick: () => checkDialog(r) }) : null));
     details.set(code, shown);

@@ -50,6 +50,7 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("board.js", JS),
     asset!("matrix.js", JS),
     asset!("checklist.js", JS),
+    asset!("roster.js", JS),
     asset!("rating.js", JS),
     asset!("notify.js", JS),
     asset!("people.js", JS),

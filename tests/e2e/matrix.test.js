@@ -183,3 +183,28 @@ test("an administrator's roster file is refused line by line, and an export goes
   await picker.setInputFiles(file(exported.replace(/^\ufeff/, "")));
   await admin.locator(".import-report p.ok", { hasText: "已导入" }).waitFor();
 });
+
+test("a unit head registers leave cover in a township's details, and withdraws it", async () => {
+  const head = await signIn(browser, server.url, "supervisor.jingyuan");
+  await head.click("#matrix-toggle");
+  await head.locator(".matrix-panel h1", { hasText: "泾源县" }).waitFor();
+  await head.getByRole("button", { name: "全部展开" }).click();
+  const dawan = head.locator("table.matrix tr[data-level=township]", { hasText: "大湾乡" });
+  await dawan.getByRole("button", { name: "详情" }).click();
+  const detail = head.locator("table.matrix tr.unit-detail");
+  const form = detail.locator("form.override-form");
+  await form.waitFor();
+  // Tomorrow 08:00 to 12:00, Shanghai time.
+  const day = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(Date.now() + 24 * 3600 * 1000);
+  await form.getByLabel("替班安全员（用户名）").fill("officer.640424001");
+  await form.getByLabel("开始").fill(`${day}T08:00`);
+  await form.getByLabel("结束").fill(`${day}T12:00`);
+  await form.getByLabel("原因（如请假、调班）").fill("丁守请假");
+  await form.getByRole("button", { name: "登记" }).click();
+  const line = detail.locator("ul.overrides li", { hasText: "丁守请假" });
+  await line.waitFor();
+  assert.match(await line.textContent(), /08:00 至 .*12:00/);
+  await head.screenshot({ path: join(shots, "64-matrix-cover.png") });
+  await line.getByRole("button", { name: "撤销" }).click();
+  await line.waitFor({ state: "detached" });
+});
