@@ -5,7 +5,6 @@
 use super::roster::Rotation;
 use super::store;
 use super::{allowed, Duty};
-use crate::auth::jurisdiction::covers;
 use crate::auth::Actor;
 use crate::clock::Millis;
 use crate::error::{AppError, AppResult};
@@ -50,27 +49,8 @@ pub struct NewOverride {
     pub reason: String,
 }
 
-/// The unit `code` of the four levels in `actor`'s area: its id and path.
-async fn unit_in_area(duty: &Duty, actor: &Actor, code: &str) -> AppResult<(i64, String)> {
-    let sql = format!(
-        "SELECT id, path FROM units WHERE code = $1 AND level IN ({})",
-        store::LEVELS
-    );
-    let q = sqlx::query(&sql).bind(code);
-    match duty.db.timed(q.fetch_optional(duty.db.read())).await? {
-        Some(r) => {
-            let path: String = r.try_get("path")?;
-            if !(allowed::may_view(actor) && covers(actor, &path)) {
-                return Err(AppError::NotFound("unit"));
-            }
-            Ok((r.try_get("id")?, path))
-        }
-        None => Err(AppError::NotFound("unit")),
-    }
-}
-
 pub async fn show(duty: &Duty, actor: &Actor, code: &str) -> AppResult<Arrangement> {
-    let (id, path) = unit_in_area(duty, actor, code).await?;
+    let (id, path) = duty.unit_in_area(actor, code).await?;
     let now = duty.clock.now();
     let day = duty.rules.day_of(now).to_string();
     let snap = store::load(&duty.db, &path, now, &day).await?;
@@ -118,7 +98,7 @@ pub async fn add_override(
     code: &str,
     o: NewOverride,
 ) -> AppResult<i64> {
-    let (unit, path) = unit_in_area(duty, actor, code).await?;
+    let (unit, path) = duty.unit_in_area(actor, code).await?;
     if !allowed::may_arrange(actor) {
         return Err(AppError::Forbidden);
     }
@@ -179,7 +159,8 @@ pub async fn remove_override(duty: &Duty, actor: &Actor, id: i64) -> AppResult<(
         Some(r) => r.try_get("code")?,
         None => return Err(AppError::NotFound("override")),
     };
-    let (_, path) = unit_in_area(duty, actor, &code)
+    let (_, path) = duty
+        .unit_in_area(actor, &code)
         .await
         .map_err(|_| AppError::NotFound("override"))?;
     if !allowed::may_arrange(actor) {

@@ -57,13 +57,8 @@ pub struct Completion {
 
 /// The unit `code` of the four levels, if `actor` may see it; with whether they may check it.
 async fn unit_for(duty: &Duty, actor: &Actor, code: &str, now: Millis) -> AppResult<(Unit, bool)> {
-    let sql = format!(
-        "SELECT path FROM units n WHERE code = $1 AND level IN ({})",
-        store::LEVELS
-    );
-    let unit = sqlx::query(&sql).bind(code).fetch_optional(duty.db.read());
-    let path: String = match duty.db.timed(unit).await? {
-        Some(r) => r.try_get("path")?,
+    let path = match store::unit_by_code(&duty.db, code).await? {
+        Some((_, path)) => path,
         None => return Err(AppError::NotFound("unit")),
     };
     let day = duty.rules.day_of(now).to_string();

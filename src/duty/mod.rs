@@ -84,6 +84,23 @@ impl Duty {
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
     }
 
+    /// The unit `code` of the four levels, if `actor` reads the matrix of an area holding it:
+    /// its id and path. Any other is `404`, so units outside the area are not told apart.
+    pub async fn unit_in_area(
+        &self,
+        actor: &crate::auth::Actor,
+        code: &str,
+    ) -> AppResult<(i64, String)> {
+        match store::unit_by_code(&self.db, code).await? {
+            Some((id, path))
+                if allowed::may_view(actor) && crate::auth::jurisdiction::covers(actor, &path) =>
+            {
+                Ok((id, path))
+            }
+            _ => Err(AppError::NotFound("unit")),
+        }
+    }
+
     /// Tells those following the matrix that a unit's row changed (`None`: much changed; read
     /// it all again). Only viewers whose area holds the unit hear of it.
     pub fn changed(&self, unit: Option<(&str, &str)>) {

@@ -7,8 +7,7 @@
 use super::arrange::{self, NewOverride};
 use super::checks::{self, Completion, OwnItems};
 use super::sheets;
-use super::{allowed, matrix, Duty};
-use crate::auth::jurisdiction::covers;
+use super::{matrix, Duty};
 use crate::auth::Actor;
 use crate::error::{ApiJson, AppError, AppResult};
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -129,16 +128,7 @@ async fn history(
     actor: Actor,
     path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<Value>> {
-    let code = code(path)?;
-    let unit = sqlx::query("SELECT id, path FROM units WHERE code = $1").bind(&code);
-    let unit = duty.db.timed(unit.fetch_optional(duty.db.read())).await?;
-    let (id, unit_path): (i64, String) = match unit {
-        Some(r) => (r.try_get("id")?, r.try_get("path")?),
-        None => return Err(AppError::NotFound("unit")),
-    };
-    if !(allowed::may_view(&actor) && covers(&actor, &unit_path)) {
-        return Err(AppError::NotFound("unit"));
-    }
+    let (id, _) = duty.unit_in_area(&actor, &code(path)?).await?;
     let q = sqlx::query(
         "SELECT r.position, r.duties, r.began_at, r.ended_at, u.display_name, u.username \
          FROM duty_roles r JOIN users u ON u.id = r.person_id WHERE r.unit_id = $1 \

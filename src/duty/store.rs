@@ -104,6 +104,16 @@ impl Snapshot {
     }
 }
 
+/// The unit `code` of the four levels: its id and path.
+pub async fn unit_by_code(db: &Db, code: &str) -> sqlx::Result<Option<(i64, String)>> {
+    let sql = format!("SELECT id, path FROM units WHERE code = $1 AND level IN ({LEVELS})");
+    let q = sqlx::query(&sql).bind(code);
+    match db.timed(q.fetch_optional(db.read())).await? {
+        Some(r) => Ok(Some((r.try_get("id")?, r.try_get("path")?))),
+        None => Ok(None),
+    }
+}
+
 /// The units at or under `path`, those above it, and what they keep; checks of `day`.
 pub async fn load(db: &Db, path: &str, now: Millis, day: &str) -> sqlx::Result<Snapshot> {
     let area = "(n.path LIKE $1 OR $2 LIKE n.path || '%')";
