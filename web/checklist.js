@@ -5,13 +5,13 @@ import { api } from "./api.js";
 import { el, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
 
-// Times read in the region's one local time, whatever the browser's zone.
-const hm = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const at = (ms) => hm.format(ms);
+// Times shown in the region's one local time (`zone`), whatever the browser's.
+const clockIn = (zone) => (ms) => new Intl.DateTimeFormat("zh-CN", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(ms);
 
 /** Today's checklist of a unit: one 正常/异常 per item, a note where something is wrong, and
  * a remark; or, once done, what was found. `saved` gets the server's record. */
-export async function checklist(row, saved) {
+export async function checklist(row, zone, saved) {
+  const at = clockIn(zone);
   let check;
   try { ({ check } = await api("GET", `/api/duty/checks/${encodeURIComponent(row.code)}`)); } catch (err) { return toast(errorText(err)); }
   const done = check.done;

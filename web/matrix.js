@@ -14,9 +14,15 @@ import { rosterBlock } from "./roster.js";
 const COLUMNS = ["primary", "deputy", "on_duty", "check", "gaps", "actions"];
 const COUNTS = ["no_primary", "disabled_officer", "uncovered_hours", "overloaded", "missed"];
 // The deadline is a rule in the region's one local time, whatever the browser's zone.
-const ZONE = "Asia/Shanghai";
-const hm = new Intl.DateTimeFormat("zh-CN", { timeZone: ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const ymd = new Intl.DateTimeFormat("sv-SE", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
+// The server names it with each matrix (`zone`).
+let zone = "Asia/Shanghai";
+let hm, ymd;
+const useZone = (z) => {
+  zone = z || zone;
+  hm = new Intl.DateTimeFormat("zh-CN", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  ymd = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
+};
+useZone(zone);
 const RELOAD_MS = 2000;
 let deadlineText = "10:00";
 
@@ -127,6 +133,7 @@ export function matrixPanel(live, me) {
     open ??= new Set(order.filter((c) => !rows.has(rows.get(c).parent)));
     const own = rows.get(m.root) ?? m.units[0];
     heading.textContent = own ? t("matrix.title.unit", { unit: own.name }) : t("matrix.title");
+    if (m.zone !== zone) useZone(m.zone);
     deadlineText = hm.format(m.deadline);
     day.textContent = t("matrix.day", { day: m.day, time: deadlineText });
     drawTools(m);
@@ -234,7 +241,7 @@ export function matrixPanel(live, me) {
     const shown = el("tr.unit-detail", { dataset: { code } }, el("td", { colspan: COLUMNS.length + 1 },
       el("dl", {}, el("dt", { text: t("matrix.duties") }), el("dd", { text: r.duties || t("matrix.duties.none") }),
         el("dt", { text: t("matrix.history") }), el("dd", {}, history),
-        el("dt", { text: t("roster.title") }), el("dd", {}, rosterBlock(code, officers()))),
+        el("dt", { text: t("roster.title") }), el("dd", {}, rosterBlock(code, officers(), zone))),
       r.check.state === "done" || r.check.state === "late"
         ? el("button.secondary", { type: "button", text: t("matrix.view_check"), onclick: () => checkDialog(r) }) : null));
     details.set(code, shown);
@@ -292,7 +299,7 @@ export function matrixPanel(live, me) {
     return el("span.importer", {}, el("button.secondary", { type: "button", text: t(`matrix.import.${kind}`), onclick: () => picker.click() }), picker);
   };
 
-  const checkDialog = (r) => checklist(r, () => {
+  const checkDialog = (r) => checklist(r, zone, () => {
     // The server's own row, at once; the live frame that follows reads it again.
     refresh(r.code).then(() => {
       // The button that opened the checklist is gone: focus goes to the unit it was for.

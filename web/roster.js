@@ -1,20 +1,16 @@
 // A unit's duty arrangement in the matrix's detail: its rotations (轮值) and the overrides not
 // yet over (替班), and — for those the server lets arrange duty — a form to register leave cover
-// and a button to withdraw it. Times are entered and shown in the region's time (Asia/Shanghai).
+// and a button to withdraw it. Times are entered and shown in the region's time zone; the
+// server reads what is typed in it.
 
 import { api } from "./api.js";
 import { el, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
 
-const ZONE = "Asia/Shanghai";
-const when = new Intl.DateTimeFormat("zh-CN", { timeZone: ZONE, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const SHANGHAI_MS = 8 * 3600 * 1000; // no summer time there
-
-/** `2026-12-07T08:00` read as Shanghai time, in ms. */
-const fromLocal = (value) => Date.parse(`${value}:00Z`) - SHANGHAI_MS;
-
-/** The arrangement of unit `code`, read now; `officers` are usernames to offer in the form. */
-export function rosterBlock(code, officers) {
+/** The arrangement of unit `code`, read now, in the region's `zone`; `officers` are usernames
+ * to offer in the form. */
+export function rosterBlock(code, officers, zone) {
+  const when = new Intl.DateTimeFormat("zh-CN", { timeZone: zone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const box = el("div.roster", {}, el("p.muted", { text: "…" }));
   const load = async () => {
     try {
@@ -51,7 +47,7 @@ export function rosterBlock(code, officers) {
       e.preventDefault();
       error.textContent = "";
       try {
-        const body = { username: who.value.trim(), from: fromLocal(from.value), until: fromLocal(until.value), reason: reason.value.trim() };
+        const body = { username: who.value.trim(), from: from.value, until: until.value, reason: reason.value.trim() };
         await api("POST", `/api/duty/units/${encodeURIComponent(code)}/overrides`, body);
         toast(t("roster.saved"));
         load();

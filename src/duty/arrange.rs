@@ -38,13 +38,14 @@ pub struct OverrideView {
     pub reason: String,
 }
 
-/// What an override asks: who (a username), from when until when, and why.
+/// What an override asks: who (a username), from when until when in the region's local time
+/// (`2026-12-07 08:00`), and why.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOverride {
     pub username: String,
-    pub from: Millis,
-    pub until: Millis,
+    pub from: String,
+    pub until: String,
     #[serde(default)]
     pub reason: String,
 }
@@ -103,13 +104,19 @@ pub async fn add_override(
         return Err(AppError::Forbidden);
     }
     let now = duty.clock.now();
-    if o.until <= o.from || o.until <= now {
+    let local = |field: &'static str, text: &str| {
+        duty.rules
+            .parse_local(text)
+            .ok_or_else(|| AppError::invalid(field, "a local time such as 2026-12-07 08:00"))
+    };
+    let (from, until) = (local("from", &o.from)?, local("until", &o.until)?);
+    if until <= from || until <= now {
         return Err(AppError::invalid(
             "until",
             "must come after the start, and after now",
         ));
     }
-    if o.until - o.from > MAX_OVERRIDE_MS {
+    if until - from > MAX_OVERRIDE_MS {
         return Err(AppError::invalid(
             "until",
             "an override lasts at most 31 days",
@@ -133,8 +140,8 @@ pub async fn add_override(
     )
     .bind(unit)
     .bind(person)
-    .bind(o.from)
-    .bind(o.until)
+    .bind(from)
+    .bind(until)
     .bind(&o.reason);
     let db = &duty.db;
     let id: i64 = db

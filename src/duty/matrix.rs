@@ -17,6 +17,8 @@ use std::collections::HashMap;
 pub struct Matrix {
     pub day: String,
     pub deadline: Millis,
+    /// The region's time zone, that days, deadlines and shifts are read in.
+    pub zone: String,
     pub root: String,
     pub may_import: bool,
     pub counts: Counts,
@@ -148,6 +150,7 @@ pub async fn read(duty: &Duty, actor: &Actor, code: Option<&str>) -> AppResult<M
     Ok(Matrix {
         day: day.to_string(),
         deadline,
+        zone: duty.rules.zone_name.clone(),
         root: actor
             .unit_path
             .trim_matches('/')

@@ -11,6 +11,8 @@ use jiff::Timestamp;
 #[derive(Debug)]
 pub struct Rules {
     pub zone: TimeZone,
+    /// The zone's IANA name, for the console to show times in.
+    pub zone_name: String,
     /// Minutes after local midnight.
     pub deadline_minute: u16,
     pub items: Vec<String>,
@@ -20,6 +22,7 @@ pub struct Rules {
 
 impl Rules {
     pub fn new(s: &DutySettings, zone: &str) -> anyhow::Result<Self> {
+        let zone_name = zone.to_string();
         let zone = TimeZone::get(zone).map_err(|e| anyhow::anyhow!("time zone {zone:?}: {e}"))?;
         let deadline = super::roster::Shift::parse(&format!("{}-00:00", s.check_deadline))
             .ok_or_else(|| {
@@ -37,6 +40,7 @@ impl Rules {
         );
         Ok(Self {
             zone,
+            zone_name,
             deadline_minute: deadline.start,
             items,
             step_ms: i64::try_from(s.check_escalation_minutes.max(1) * 60_000).unwrap_or(i64::MAX),
@@ -62,6 +66,16 @@ impl Rules {
             .to_zoned(self.zone.clone())
             .map(|z| z.timestamp().as_millisecond())
             .unwrap_or(0)
+    }
+
+    /// A local time `2026-12-07 08:00` (or `2026-12-07T08:00`) as an instant.
+    pub fn parse_local(&self, text: &str) -> Option<Millis> {
+        let text = text.trim().replacen('T', " ", 1);
+        jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", &text)
+            .ok()?
+            .to_zoned(self.zone.clone())
+            .ok()
+            .map(|z| z.timestamp().as_millisecond())
     }
 
     /// When `day`'s check is due.

@@ -11,7 +11,7 @@ use crate::duty::store;
 use crate::duty::{allowed, Duty, Rules};
 use crate::error::{AppError, AppResult, RowProblem};
 use crate::trail;
-use jiff::civil::{Date, DateTime};
+use jiff::civil::Date;
 use sqlx::AnyConnection;
 use std::collections::{HashMap, HashSet};
 
@@ -383,10 +383,7 @@ fn override_of(
         ));
     }
     let at = |col: usize, problems: &mut Vec<RowProblem>| -> Option<Millis> {
-        let parsed = DateTime::strptime("%Y-%m-%d %H:%M", &cells[col])
-            .ok()
-            .and_then(|d| d.to_zoned(rules.zone.clone()).ok())
-            .map(|z| z.timestamp().as_millisecond());
+        let parsed = rules.parse_local(&cells[col]);
         if parsed.is_none() {
             problems.push(problem(
                 n,

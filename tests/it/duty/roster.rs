@@ -203,11 +203,11 @@ async fn hours_before_a_rotation_begins_are_uncovered_and_the_gap_closes_as_the_
 
 #[tokio::test]
 async fn a_unit_head_registers_leave_cover_for_its_hours_and_withdraws_it() {
-    use super::now;
     let app = spawn().await;
     let head = app.token("supervisor.jingyuan").await;
     let path = format!("/api/duty/units/{DAWAN}/overrides");
-    let (from, until) = (now(&app) + 3_600_000, now(&app) + 5 * 3_600_000);
+    // Friday 16:00 in Shanghai; the cover is for 17:00 to 21:00, local time.
+    let (from, until) = ("2027-01-15 17:00", "2027-01-15T21:00");
     let cover = serde_json::json!({ "username": "officer.640424001", "from": from, "until": until, "reason": "丁守请假" });
     // Only those who arrange duty, only officers stand in, and the times must make sense.
     let officer = app.token("officer.dawan").await;
@@ -218,6 +218,9 @@ async fn a_unit_head_registers_leave_cover_for_its_hours_and_withdraws_it() {
     let mut backwards = cover.clone();
     backwards["until"] = from.into();
     assert_eq!(app.post(&head, &path, backwards).await.0, 422);
+    let mut garbled = cover.clone();
+    garbled["from"] = "明天早上".into();
+    assert_eq!(app.post(&head, &path, garbled).await.0, 422);
     let outside = app
         .post(&head, "/api/duty/units/640100/overrides", cover.clone())
         .await;
