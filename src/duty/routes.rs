@@ -69,6 +69,7 @@ async fn checklist(
     actor: Actor,
     path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<Value>> {
+    duty.paced(actor.id)?;
     let check = checks::show(&duty, &actor, &code(path)?).await?;
     Ok(Json(json!({ "check": check })))
 }
@@ -98,6 +99,7 @@ async fn roster(
     actor: Actor,
     path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<Value>> {
+    duty.paced(actor.id)?;
     let arrangement = arrange::show(&duty, &actor, &code(path)?).await?;
     Ok(Json(json!({ "roster": arrangement })))
 }
@@ -128,6 +130,7 @@ async fn history(
     actor: Actor,
     path: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<Value>> {
+    duty.paced(actor.id)?;
     let (id, _) = duty.unit_in_area(&actor, &code(path)?).await?;
     let q = sqlx::query(
         "SELECT r.position, r.duties, r.began_at, r.ended_at, u.display_name, u.username \
