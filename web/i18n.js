@@ -74,7 +74,7 @@ const zh = {
   "find.item": "服务事项", "find.state": "状态", "find.handler": "处理人", "find.handler.placeholder": "专家姓名",
   "find.from": "提交日期从", "find.until": "到", "find.any": "不限", "find.submit": "查找", "find.more": "加载更多",
   "find.busy": "正在查找…", "find.count": "找到 {n} 条", "find.empty": "没有找到符合条件的工单",
-  "people.open": "人员管理", "people.title": "人员管理（本辖区）", "people.q": "姓名或用户名", "people.q.placeholder": "如 马小兰 或 clerk.dawan",
+  "people.open": "人员管理", "people.title": "人员管理（本辖区）", "people.q": "姓名或用户名", "people.role": "角色", "people.role.all": "全部角色", "people.q.placeholder": "如 马小兰 或 clerk.dawan",
   "people.add": "新增人员", "people.import": "导入 CSV", "people.template": "下载模板",
   "people.import.hint": "用表格软件按模板填写后另存为 CSV（UTF-8）；整个文件逐行检查，有一行不对就全部不导入。密码留空则自动生成。",
   "people.importing": "正在检查并导入…", "people.imported": "已导入 {n} 人", "people.refused": "文件未导入，请改正以下各行后重新导入：",

@@ -73,7 +73,7 @@ export const en = {
   "find.item": "Service item", "find.state": "State", "find.handler": "Handler", "find.handler.placeholder": "Expert's name",
   "find.from": "Raised from", "find.until": "to", "find.any": "Any", "find.submit": "Search", "find.more": "More",
   "find.busy": "Searching…", "find.count": "{n} found", "find.empty": "No ticket matches",
-  "people.open": "People", "people.title": "People (your area)", "people.q": "Name or username", "people.q.placeholder": "e.g. clerk.dawan",
+  "people.open": "People", "people.title": "People (your area)", "people.q": "Name or username", "people.role": "Role", "people.role.all": "All roles", "people.q.placeholder": "e.g. clerk.dawan",
   "people.add": "Add person", "people.import": "Import CSV", "people.template": "Download template",
   "people.import.hint": "Fill in the template in a spreadsheet and save it as CSV (UTF-8). Every line is checked; if any line is wrong, nothing is imported. Empty passwords are generated.",
   "people.importing": "Checking and importing…", "people.imported": "{n} people imported", "people.refused": "Nothing was imported. Correct these lines and import again:",

@@ -35,6 +35,9 @@ export function problemText(p) {
 
 export function peoplePanel() {
   const q = el("input", { type: "search", id: "people-q", placeholder: t("people.q.placeholder") });
+  const role = el("select", { id: "people-role", onchange: () => load(true) },
+    el("option", { value: "", text: t("people.role.all") }),
+    ...["clerk", "expert", "officer", "supervisor", "ops", "admin"].map((r) => el("option", { value: r, text: t(`role.${r}`) })));
   const body = el("tbody");
   const more = el("button.secondary", { type: "button", text: t("audit.more"), hidden: true });
   const report = el("div.import-report", { role: "status", "aria-live": "polite" });
@@ -45,6 +48,7 @@ export function peoplePanel() {
     if (reset) { body.replaceChildren(); next = null; }
     const p = new URLSearchParams({ limit: "100" });
     if (q.value.trim()) p.set("q", q.value.trim());
+    if (role.value) p.set("role", role.value);
     if (next) p.set("after", String(next));
     try {
       const page = await api("GET", `/api/people?${p}`);
@@ -101,6 +105,7 @@ export function peoplePanel() {
 
   const form = el("form.people-filters", { role: "search" },
     el("label", { for: "people-q", text: t("people.q") }), q,
+    el("label", { for: "people-role", text: t("people.role") }), role,
     el("button", { type: "submit", text: t("audit.search") }));
   form.addEventListener("submit", (e) => { e.preventDefault(); load(true); });
   more.onclick = () => load(false);

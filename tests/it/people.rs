@@ -183,6 +183,11 @@ async fn unit_heads_manage_the_people_of_their_unit_but_not_heads_or_administrat
         found["people"][0]["username"], "clerk.dawan",
         "whatever the case"
     );
+    // By role: the county's security officers only (its own and its townships').
+    let (_, officers) = app.get(&head, "/api/people?role=officer&limit=500").await;
+    let officers = officers["people"].as_array().expect("people");
+    assert!(officers.len() >= 8 && officers.iter().all(|p| p["role"] == "officer"));
+    assert_eq!(app.get(&head, "/api/people?role=boss").await.0, 422);
 
     let clerk = json!({ "username": "clerk.xinmin", "name": "新民乡经办", "role": "clerk", "unit": "640424", "password": "新民乡经办2026" });
     assert_eq!(app.post(&head, "/api/people", clerk).await.0, 201);

@@ -28,6 +28,9 @@ pub struct Query {
     /// Part of the username or the name.
     #[serde(default)]
     pub q: Option<String>,
+    /// Only people of this role.
+    #[serde(default)]
+    pub role: Option<String>,
     #[serde(default)]
     pub after: Option<i64>,
     #[serde(default)]
@@ -50,18 +53,28 @@ pub async fn list(
         .replace('%', "\\%")
         .replace('_', "\\_");
     let pattern = format!("%{escaped}%");
+    let role = match query
+        .role
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        Some(r) => crate::org::Role::parse_field(r)?.as_str(),
+        None => "",
+    };
     let rows = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.disabled, u.locked_until, \
          n.code AS unit, n.name AS unit_name, g.code AS grp, g.name AS group_name \
          FROM users u JOIN units n ON n.id = u.unit_id \
          LEFT JOIN expert_groups g ON g.id = u.group_id \
          WHERE n.path LIKE $1 AND (LOWER(u.username) LIKE $2 ESCAPE '\\' OR LOWER(u.display_name) LIKE $2 ESCAPE '\\') AND u.id > $3 \
-         ORDER BY u.id LIMIT $4",
+         AND ($5 = '' OR u.role = $5) ORDER BY u.id LIMIT $4",
     )
     .bind(format!("{path}%"))
     .bind(pattern)
     .bind(query.after.unwrap_or(0))
     .bind(limit + 1)
+    .bind(role)
     .fetch_all(db.read());
     let rows = db.timed(rows).await?;
     let mut people = rows
