@@ -189,6 +189,8 @@ const zh = {
   "matrix.reason.bad_kind": "类型应为「轮值」或「替班」", "matrix.reason.bad_period": "周期天数应为 1 到 366 的整数",
   "matrix.reason.no_people": "至少填写一位安全员的用户名", "matrix.reason.one_person": "替班只能填写一位安全员",
   "matrix.reason.bad_text": "文字不合规或太长（最多 200 字）", "matrix.reason.same_person": "副责不能与主责是同一人",
+  "matrix.reason.duties_without_officer": "填写了职责却没有指定安全员", "matrix.reason.not_for_kind": "这一类行不填这一栏（轮值不填结束、说明；替班不填周期天数、班次）",
+  "matrix.reason.over": "这条替班已结束一天以上，属于历史记录，不再导入", "matrix.reason.too_long": "替班最长 31 天",
   "matrix.reason.too_many": "一个文件最多 5000 行，请分成几个文件",
   "matrix.field": "（{field}）",
   "matrix.labelled": "{label}：",

@@ -188,6 +188,8 @@ export const en = {
   "matrix.reason.bad_kind": "The kind is 轮值 (rotation) or 替班 (override)", "matrix.reason.bad_period": "Days per turn: a whole number from 1 to 366",
   "matrix.reason.no_people": "Name at least one officer by username", "matrix.reason.one_person": "An override names one officer",
   "matrix.reason.bad_text": "Text not allowed or too long (200 characters at most)", "matrix.reason.same_person": "The deputy must be someone else than the primary",
+  "matrix.reason.duties_without_officer": "Duties given but no officer named", "matrix.reason.not_for_kind": "This kind of line leaves this column empty (rotations: end, note; covers: period, shifts)",
+  "matrix.reason.over": "This cover ended over a day ago: it is history and is not imported", "matrix.reason.too_long": "A cover lasts 31 days at most",
   "matrix.reason.too_many": "At most 5000 lines a file; split it",
   "matrix.field": " ({field})",
   "matrix.labelled": "{label}: ",

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 /// The longest override: a month.
-const MAX_OVERRIDE_MS: Millis = 31 * 24 * 3_600_000;
+pub const MAX_OVERRIDE_MS: Millis = 31 * 24 * 3_600_000;
 
 #[derive(Debug, Serialize)]
 pub struct Arrangement {
@@ -54,7 +54,7 @@ pub async fn show(duty: &Duty, actor: &Actor, code: &str) -> AppResult<Arrangeme
     let (id, path) = duty.unit_in_area(actor, code).await?;
     let now = duty.clock.now();
     let day = duty.rules.day_of(now).to_string();
-    let snap = store::load(&duty.db, &path, now, &day).await?;
+    let snap = store::load_chain(&duty.db, &path, now, &day).await?;
     let plan = snap.plans.get(&id).cloned().unwrap_or_default();
     let name = |p: &i64| snap.people.get(p).map_or(String::new(), |p| p.name.clone());
     let rotation = |r: &Rotation| RotationView {
@@ -156,16 +156,23 @@ pub async fn add_override(
     Ok(id)
 }
 
-/// Withdraws override `id`, if it is of a unit in `actor`'s area.
+/// Withdraws override `id`, if it is of a unit in `actor`'s area: one still to come goes, one
+/// running ends now; one over is history and stays.
 pub async fn remove_override(duty: &Duty, actor: &Actor, id: i64) -> AppResult<()> {
     let q = sqlx::query(
-        "SELECT n.code FROM duty_overrides o JOIN units n ON n.id = o.unit_id WHERE o.id = $1",
+        "SELECT n.code, o.starts_at, o.ends_at FROM duty_overrides o \
+         JOIN units n ON n.id = o.unit_id WHERE o.id = $1",
     )
     .bind(id);
-    let code: String = match duty.db.timed(q.fetch_optional(duty.db.read())).await? {
-        Some(r) => r.try_get("code")?,
-        None => return Err(AppError::NotFound("override")),
-    };
+    let (code, starts, ends): (String, Millis, Millis) =
+        match duty.db.timed(q.fetch_optional(duty.db.read())).await? {
+            Some(r) => (
+                r.try_get("code")?,
+                r.try_get("starts_at")?,
+                r.try_get("ends_at")?,
+            ),
+            None => return Err(AppError::NotFound("override")),
+        };
     let (_, path) = duty
         .unit_in_area(actor, &code)
         .await
@@ -173,9 +180,24 @@ pub async fn remove_override(duty: &Duty, actor: &Actor, id: i64) -> AppResult<(
     if !allowed::may_arrange(actor) {
         return Err(AppError::Forbidden);
     }
-    duty.db
-        .execute(sqlx::query("DELETE FROM duty_overrides WHERE id = $1").bind(id))
-        .await?;
+    let now = duty.clock.now();
+    if ends <= now {
+        return Err(AppError::InvalidState(
+            "this override is over; it stays in the record".into(),
+        ));
+    }
+    let change = if starts >= now {
+        sqlx::query("DELETE FROM duty_overrides WHERE id = $1 AND starts_at > $2")
+            .bind(id)
+            .bind(now)
+    } else {
+        sqlx::query("UPDATE duty_overrides SET ends_at = $2 WHERE id = $1 AND ends_at > $2")
+            .bind(id)
+            .bind(now)
+    };
+    if duty.db.execute(change).await? == 0 {
+        return Err(AppError::NotFound("override"));
+    }
     duty.changed(Some((&code, &path)));
     Ok(())
 }

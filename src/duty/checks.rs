@@ -57,12 +57,19 @@ pub struct Completion {
 
 /// The unit `code` of the four levels, if `actor` may see it; with whether they may check it.
 async fn unit_for(duty: &Duty, actor: &Actor, code: &str, now: Millis) -> AppResult<(Unit, bool)> {
-    let path = match store::unit_by_code(&duty.db, code).await? {
-        Some((_, path)) => path,
+    let (id, path) = match store::unit_by_code(&duty.db, code).await? {
+        Some(found) => found,
         None => return Err(AppError::NotFound("unit")),
     };
+    // Outside one's area only an officer named in the unit's arrangement may go on.
+    let area = allowed::may_view(actor) && covers(actor, &path);
+    let named = || store::named_at(&duty.db, id, actor.id, now);
+    let outsider_named = actor.role == crate::org::Role::Officer && !area && named().await?;
+    if !(area || outsider_named) {
+        return Err(AppError::NotFound("unit"));
+    }
     let day = duty.rules.day_of(now).to_string();
-    let snap = store::load(&duty.db, &path, now, &day).await?;
+    let snap = store::load_chain(&duty.db, &path, now, &day).await?;
     let unit = snap
         .units
         .iter()
@@ -75,7 +82,7 @@ async fn unit_for(duty: &Duty, actor: &Actor, code: &str, now: Millis) -> AppRes
     let plan = snap.plans.get(&unit.id);
     let officers = [plan.and_then(|p| p.primary), plan.and_then(|p| p.deputy)];
     let may = allowed::may_check(actor, officers, held);
-    if !(may || allowed::may_view(actor) && covers(actor, &unit.path)) {
+    if !(may || area) {
         return Err(AppError::NotFound("unit"));
     }
     Ok((unit, may))

@@ -1,6 +1,7 @@
 //! "Who is on duty for unit X at time T" — computed here and nowhere else. A unit's own cover is
 //! an override (leave, a swap) for the moment, else the rotation whose shift holds it, else —
-//! for a unit keeping no rotation — its primary officer, then its deputy (定人定责). A unit
+//! for a unit keeping no rotation (or none begun yet) — its primary officer, then its deputy
+//! (定人定责). A unit
 //! without cover at that moment hands the question to the next level up, to the region. Times
 //! are read in the region's local time, so a night shift runs from one local evening to the
 //! next morning whatever the offset.
@@ -150,9 +151,14 @@ fn own_cover(
     if let Some(o) = overridden {
         return Some((o.person, Via::Override));
     }
-    if !plan.rotations.is_empty() {
-        return plan
-            .rotations
+    // A rotation kept from its first day on; before it, the unit's standing officers cover.
+    let kept: Vec<&Rotation> = plan
+        .rotations
+        .iter()
+        .filter(|r| r.starts_on <= day)
+        .collect();
+    if !kept.is_empty() {
+        return kept
             .iter()
             .find_map(|r| turn(r, day, minute).filter(|p| enabled(*p)))
             .map(|p| (p, Via::Rotation));
@@ -319,6 +325,15 @@ mod tests {
         assert_eq!((d.person, d.unit_id), (40, 2));
         assert_eq!(who(&chain, at(1, 17, 0)), Some((11, Via::Rotation)));
         assert!(on_duty(&[], at(1, 9, 0), &zone(), &all).is_none());
+    }
+
+    #[test]
+    fn before_its_rotation_begins_the_primary_covers() {
+        let mut plan = township();
+        plan.rotations[0].starts_on = date(2026, 12, 7);
+        let p = [plan];
+        assert_eq!(who(&p, at(6, 23, 0)), Some((10, Via::Primary)));
+        assert_eq!(who(&p, at(7, 9, 0)), Some((11, Via::Rotation)));
     }
 
     #[test]

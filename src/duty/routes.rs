@@ -80,6 +80,7 @@ async fn complete(
     path: Result<Path<String>, PathRejection>,
     ApiJson(body): ApiJson<Completion>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
+    duty.paced(actor.id)?;
     let done = checks::complete(&duty, &actor, &code(path)?, body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "check": done }))))
 }
@@ -90,6 +91,7 @@ async fn set_items(
     path: Result<Path<String>, PathRejection>,
     ApiJson(body): ApiJson<OwnItems>,
 ) -> AppResult<Json<Value>> {
+    duty.paced(actor.id)?;
     let items = checks::set_items(&duty, &actor, &code(path)?, body).await?;
     Ok(Json(json!({ "items": items })))
 }

@@ -38,12 +38,21 @@ impl Rules {
             !items.is_empty(),
             "duty.check_items: the checklist is empty"
         );
+        // A township's missed check reaches the region two steps after the deadline; the daily
+        // look reads one day at a time, so that must come before midnight.
+        let step = s.check_escalation_minutes.max(1);
+        let last = u64::from(deadline.start).saturating_add(step.saturating_mul(2));
+        anyhow::ensure!(
+            last < 24 * 60,
+            "duty: check_deadline {} and two check_escalation_minutes ({step}) must end before midnight",
+            s.check_deadline
+        );
         Ok(Self {
             zone,
             zone_name,
             deadline_minute: deadline.start,
             items,
-            step_ms: i64::try_from(s.check_escalation_minutes.max(1) * 60_000).unwrap_or(i64::MAX),
+            step_ms: i64::try_from(step.saturating_mul(60_000)).unwrap_or(i64::MAX),
             max_units: s.max_units_per_officer,
         })
     }
@@ -110,5 +119,13 @@ mod tests {
         };
         assert!(Rules::new(&s, "Asia/Shanghai").is_err());
         assert!(Rules::new(&DutySettings::default(), "Mars/Olympus").is_err());
+        let late = DutySettings {
+            check_deadline: "22:00".into(),
+            ..DutySettings::default()
+        };
+        assert!(
+            Rules::new(&late, "Asia/Shanghai").is_err(),
+            "the region would be told tomorrow"
+        );
     }
 }

@@ -104,6 +104,23 @@ impl Snapshot {
     }
 }
 
+/// Whether `person` stands in unit `unit`'s arrangement: a responsibility held, a rotation's
+/// turn, or an override not yet over.
+pub async fn named_at(db: &Db, unit: i64, person: i64, now: Millis) -> sqlx::Result<bool> {
+    let q = sqlx::query(
+        "SELECT COUNT(*) AS n FROM (SELECT unit_id FROM duty_roles WHERE unit_id = $1 \
+         AND person_id = $2 AND ended_at IS NULL UNION ALL SELECT unit_id FROM duty_overrides \
+         WHERE unit_id = $1 AND person_id = $2 AND ends_at > $3 UNION ALL SELECT unit_id \
+         FROM duty_rotations WHERE unit_id = $1 AND ' ' || people || ' ' LIKE $4) AS named",
+    )
+    .bind(unit)
+    .bind(person)
+    .bind(now)
+    .bind(format!("% {person} %"));
+    let n: i64 = db.timed(q.fetch_one(db.read())).await?.try_get("n")?;
+    Ok(n > 0)
+}
+
 /// The unit `code` of the four levels: its id and path.
 pub async fn unit_by_code(db: &Db, code: &str) -> sqlx::Result<Option<(i64, String)>> {
     let sql = format!("SELECT id, path FROM units WHERE code = $1 AND level IN ({LEVELS})");
@@ -116,8 +133,24 @@ pub async fn unit_by_code(db: &Db, code: &str) -> sqlx::Result<Option<(i64, Stri
 
 /// The units at or under `path`, those above it, and what they keep; checks of `day`.
 pub async fn load(db: &Db, path: &str, now: Millis, day: &str) -> sqlx::Result<Snapshot> {
+    load_with(db, path, &format!("{path}%"), now, day).await
+}
+
+/// The unit at `path` and the units above it only, and what they keep; checks of `day`.
+pub async fn load_chain(db: &Db, path: &str, now: Millis, day: &str) -> sqlx::Result<Snapshot> {
+    load_with(db, path, path, now, day).await
+}
+
+/// Units matching `under` (a LIKE pattern: the area, or the one unit) and those above `path`.
+async fn load_with(
+    db: &Db,
+    path: &str,
+    under: &str,
+    now: Millis,
+    day: &str,
+) -> sqlx::Result<Snapshot> {
     let area = "(n.path LIKE $1 OR $2 LIKE n.path || '%')";
-    let under = format!("{path}%");
+    let under = under.to_string();
     let mut snap = Snapshot {
         units: units(db, area, &under, path).await?,
         ..Snapshot::default()

@@ -105,6 +105,7 @@ pub async fn import(duty: &Duty, actor: &Actor, bytes: &[u8]) -> AppResult<usize
         }
     }
     if !problems.is_empty() {
+        problems.truncate(super::MAX_PROBLEMS);
         return Err(AppError::InvalidRows(problems));
     }
     let changes: Vec<&Wanted> = wanted.iter().filter(|w| differs(&snap, w)).collect();
@@ -135,7 +136,11 @@ pub async fn import(duty: &Duty, actor: &Actor, bytes: &[u8]) -> AppResult<usize
         trail::append(&mut tx, db.backend, &record, now).await?;
         tx.commit().await
     })
-    .await?;
+    .await
+    .map_err(|e| match crate::db::is_unique_violation(&e) {
+        true => AppError::Conflict("the matrix changed meanwhile; export it again".into()),
+        false => e.into(),
+    })?;
     if !changes.is_empty() {
         duty.changed(None);
     }
@@ -189,9 +194,18 @@ fn check_line(
         None
     };
     let (primary, deputy) = (person(3), person(5));
-    let duties = super::cell(&cells[7]).to_string();
+    let duties = cells[7].clone();
     if let Err(e) = crate::text::check_line("duties", &duties, DUTIES_MAX_CHARS) {
         problems.push(problem(n, HEADER[7], "bad_text", e.to_string()));
+    }
+    if primary.is_none()
+        && deputy.is_none()
+        && cells[3].is_empty()
+        && cells[5].is_empty()
+        && !duties.is_empty()
+    {
+        let message = "duties belong to an officer: name the primary or the deputy";
+        problems.push(problem(n, HEADER[7], "duties_without_officer", message));
     }
     if primary.is_some() && primary == deputy {
         problems.push(problem(

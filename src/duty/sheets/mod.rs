@@ -11,6 +11,8 @@ use std::collections::HashMap;
 pub const BOM: &str = "\u{feff}";
 /// Lines one file may hold: a region has 270 units of the four levels, a roster a few per unit.
 pub const MAX_ROWS: usize = 5000;
+/// Problems reported of one file at most (each line's are checked in the next round).
+pub const MAX_PROBLEMS: usize = 100;
 
 /// One line of a file: its row number (the header is row 1) and its trimmed cells.
 pub type Line = (usize, Vec<String>);
@@ -59,9 +61,20 @@ pub fn parse(bytes: &[u8], header: &[&str]) -> AppResult<Vec<Line>> {
         )]));
     }
     let (mut lines, mut problems) = (Vec::new(), Vec::new());
+    let mut seen = 0;
     // A line is a spreadsheet's row: a cell holding a line break does not start another.
     for (n, record) in records.enumerate() {
         let line = n + 2;
+        seen += 1;
+        if seen > MAX_ROWS {
+            let message = format!("at most {MAX_ROWS} lines in one file");
+            return Err(AppError::InvalidRows(vec![problem(
+                line, "", "too_many", message,
+            )]));
+        }
+        if problems.len() >= MAX_PROBLEMS {
+            break; // enough to go on with; the rest are checked when these are put right
+        }
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -83,7 +96,10 @@ pub fn parse(bytes: &[u8], header: &[&str]) -> AppResult<Vec<Line>> {
             problems.push(problem(line, "", "field_count", message));
             continue;
         }
-        lines.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
+        lines.push((
+            line,
+            record.iter().map(|c| cell(c.trim()).to_string()).collect(),
+        ));
     }
     if !problems.is_empty() {
         return Err(AppError::InvalidRows(problems));
@@ -153,7 +169,7 @@ mod tests {
         let text = format!("{BOM}a,b\r\n{}", line(&["=1+1", "马 \"小\" 兰"]));
         let lines = parse(text.as_bytes(), &["a", "b"]).unwrap();
         assert_eq!(lines[0].0, 2);
-        assert_eq!(cell(&lines[0].1[0]), "=1+1");
+        assert_eq!(lines[0].1[0], "=1+1");
         assert_eq!(lines[0].1[1], "马 \"小\" 兰");
     }
 

@@ -147,7 +147,7 @@ pub async fn import(duty: &Duty, actor: &Actor, bytes: &[u8]) -> AppResult<usize
     let people = people_by_username(&duty.db, &names).await?;
     let (mut entries, mut problems, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
     for (n, cells) in &lines {
-        match check_line(*n, cells, &units, &people, &duty.rules) {
+        match check_line(*n, cells, &units, &people, &duty.rules, now) {
             Ok(e) if !seen.insert(e.clone()) => {
                 problems.push(problem(*n, "", "duplicate", "the same as an earlier line"))
             }
@@ -156,6 +156,7 @@ pub async fn import(duty: &Duty, actor: &Actor, bytes: &[u8]) -> AppResult<usize
         }
     }
     if !problems.is_empty() {
+        problems.truncate(super::MAX_PROBLEMS);
         return Err(AppError::InvalidRows(problems));
     }
     let mut named: Vec<i64> = entries.iter().map(Entry::unit_id).collect();
@@ -254,6 +255,7 @@ fn check_line(
     units: &HashMap<&str, i64>,
     people: &People,
     rules: &Rules,
+    now: Millis,
 ) -> Result<Entry, Vec<RowProblem>> {
     let mut problems = Vec::new();
     let unit = units.get(cells[0].as_str()).copied();
@@ -293,7 +295,7 @@ fn check_line(
     }
     let entry = match cells[1].as_str() {
         ROTATION | "rotation" => rotation(n, cells, ids, &mut problems),
-        OVERRIDE | "override" => override_of(n, cells, &ids, rules, &mut problems),
+        OVERRIDE | "override" => override_of(n, cells, &ids, rules, now, &mut problems),
         other => {
             problems.push(problem(
                 n,
@@ -323,6 +325,13 @@ fn rotation(
     people: Vec<i64>,
     problems: &mut Vec<RowProblem>,
 ) -> Option<Entry> {
+    if !cells[4].is_empty() || !cells[7].is_empty() {
+        let message = format!(
+            "a {ROTATION} line leaves {} and {} empty",
+            HEADER[4], HEADER[7]
+        );
+        problems.push(problem(n, HEADER[4], "not_for_kind", message));
+    }
     let starts_on = cells[3].parse::<Date>().ok();
     if starts_on.is_none() {
         problems.push(problem(
@@ -372,8 +381,16 @@ fn override_of(
     cells: &[String],
     people: &[i64],
     rules: &Rules,
+    now: Millis,
     problems: &mut Vec<RowProblem>,
 ) -> Option<Entry> {
+    if !cells[5].is_empty() || !cells[6].is_empty() {
+        let message = format!(
+            "an {OVERRIDE} line leaves {} and {} empty",
+            HEADER[5], HEADER[6]
+        );
+        problems.push(problem(n, HEADER[5], "not_for_kind", message));
+    }
     if people.len() > 1 {
         problems.push(problem(
             n,
@@ -403,9 +420,19 @@ fn override_of(
                 "bad_date",
                 "the end must come after the start",
             ));
+        } else if u - f > crate::duty::arrange::MAX_OVERRIDE_MS {
+            problems.push(problem(
+                n,
+                HEADER[4],
+                "too_long",
+                "an override lasts at most 31 days",
+            ));
+        } else if u <= now - KEPT_MS {
+            // Over for more than a day: history, which a file neither shows nor replaces.
+            problems.push(problem(n, HEADER[4], "over", "this override is over"));
         }
     }
-    let reason = super::cell(&cells[7]).to_string();
+    let reason = cells[7].clone();
     if let Err(e) = crate::text::check_line("reason", &reason, 200) {
         problems.push(problem(n, HEADER[7], "bad_text", e.to_string()));
     }

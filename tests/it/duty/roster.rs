@@ -172,33 +172,42 @@ async fn one_person_asking_for_the_matrix_in_a_loop_is_held_back_and_others_are_
 }
 
 #[tokio::test]
-async fn hours_before_a_rotation_begins_are_uncovered_and_the_gap_closes_as_the_clock_moves() {
+async fn a_rotation_begins_on_its_day_and_the_hours_it_leaves_open_move_with_the_clock() {
     let app = spawn().await;
     let admin = app.token("admin").await;
-    // From Monday 18 January 2027 大湾乡 keeps a rotation, which then is its only cover.
+    // From Monday 18 January 2027 大湾乡 keeps a rotation of day shifts only.
     let roster = "单位代码,类型,人员,开始,结束,周期天数,班次,说明\n\
-        640424007,轮值,officer.dawan,2027-01-18,,7,,\n";
+        640424007,轮值,officer.dawan,2027-01-18,,7,08:00-18:00,\n";
     assert_eq!(
         upload(&app, &admin, "/api/duty/rosters.csv", roster)
             .await
             .0,
         200
     );
-    let uncovered = |r: Value| (r["gaps"].clone(), r["uncovered_hours"].as_i64());
-    // Friday 16:00: nobody of its own until Monday 00:00, 56 hours; the county answers.
+    let open_hours = |r: &Value| r["uncovered_hours"].as_i64();
+    // Friday 16:00: until Monday its primary covers; of the seven days ahead, the nights from
+    // Monday are open: 8 + 14 × 3 + 14 + 8 hours (to Friday 15:00).
     let r = row(&app, &admin, DAWAN).await;
     assert_eq!(
-        uncovered(r.clone()),
-        (serde_json::json!(["uncovered"]), Some(56))
+        (r["on_duty"]["name"].as_str(), r["on_duty"]["via"].as_str()),
+        (Some("丁守"), Some("primary"))
     );
-    assert_eq!(r["on_duty"]["unit"], JINGYUAN);
+    assert_eq!(
+        (open_hours(&r), r["gaps"].clone()),
+        (Some(64), serde_json::json!(["uncovered"]))
+    );
+    // A day later the window holds one more night.
     to_local(&app, 16, 0);
-    assert_eq!(uncovered(row(&app, &admin, DAWAN).await).1, Some(32));
-    to_local(&app, 0, 0);
-    to_local(&app, 0, 0);
-    let r = row(&app, &admin, DAWAN).await;
-    assert_eq!(uncovered(r.clone()), (serde_json::json!([]), Some(0)));
-    assert_eq!(r["on_duty"]["name"], "丁守");
+    assert_eq!(open_hours(&row(&app, &admin, DAWAN).await), Some(78));
+    // Monday morning the rotation holds; in the evening nobody of its own does: the county.
+    to_local(&app, 9, 0);
+    to_local(&app, 9, 0);
+    assert_eq!(
+        on_duty(&app, &admin, DAWAN).await,
+        ("丁守".into(), "rotation".into(), DAWAN.into())
+    );
+    to_local(&app, 19, 0);
+    assert_eq!(on_duty(&app, &admin, DAWAN).await.2, JINGYUAN);
 }
 
 #[tokio::test]
@@ -250,5 +259,10 @@ async fn a_unit_head_registers_leave_cover_for_its_hours_and_withdraws_it() {
         204
     );
     assert_eq!(on_duty(&app, &head, DAWAN).await.0, "丁守");
-    assert_eq!(app.call(delete, &head, &one, Value::Null).await.0, 404);
+    // Ended now, it stays in the record: withdrawn again is refused.
+    assert_eq!(app.call(delete, &head, &one, Value::Null).await.0, 409);
+    let (_, v) = app
+        .get(&head, &format!("/api/duty/units/{DAWAN}/roster"))
+        .await;
+    assert_eq!(v["roster"]["overrides"], serde_json::json!([]));
 }

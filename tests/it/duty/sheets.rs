@@ -144,3 +144,40 @@ async fn a_file_with_three_kinds_of_error_is_refused_whole_and_changes_nothing()
     assert_eq!(own.lines().count(), 1 + 8);
     assert_eq!(upload(&app, &head, MATRIX, &own).await.1["changed"], 0);
 }
+
+#[tokio::test]
+async fn cells_that_do_not_fit_their_line_are_refused_not_dropped() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let matrix = "单位代码,单位名称,层级,主责安全员,主责姓名,副责安全员,副责姓名,职责\n\
+        640422003,无人乡,乡镇,,,,,负责网络\n";
+    let (status, v) = upload(&app, &admin, MATRIX, matrix).await;
+    assert_eq!(
+        (status, lines(&v)),
+        (422, vec![(2, "duties_without_officer".to_string())])
+    );
+    // Friday 15 January 2027, 16:00: an override over last week is history, not a line.
+    let rosters = "单位代码,类型,人员,开始,结束,周期天数,班次,说明\n\
+        640424007,轮值,officer.dawan,2027-01-11,2027-02-01,7,,\n\
+        640424007,替班,officer.640424001,2027-01-19 08:00,2027-01-19 12:00,7,,\n\
+        640424007,替班,officer.640424001,2027-01-05 08:00,2027-01-06 08:00,,,\n\
+        640424007,替班,officer.640424001,2027-01-19 08:00,2027-03-19 08:00,,,\n";
+    let (status, v) = upload(&app, &admin, ROSTERS, rosters).await;
+    assert_eq!(status, 422);
+    let expected = [
+        (2, "not_for_kind"),
+        (3, "not_for_kind"),
+        (4, "over"),
+        (5, "too_long"),
+    ];
+    let expected: Vec<(i64, String)> = expected.iter().map(|(l, r)| (*l, r.to_string())).collect();
+    assert_eq!(lines(&v), expected);
+    // A file of nothing but bad lines says at most a hundred of them.
+    let junk = format!(
+        "{}{}",
+        "单位代码,类型,人员,开始,结束,周期天数,班次,说明\n",
+        "x\n".repeat(3000)
+    );
+    let (status, v) = upload(&app, &admin, ROSTERS, &junk).await;
+    assert_eq!((status, lines(&v).len()), (422, 100));
+}
