@@ -139,6 +139,14 @@ pub struct HelpdeskSettings {
     pub search_refill_ms: u64,
 }
 
+impl HelpdeskSettings {
+    /// Each person's pace of searches, and of the other reads that go over a whole area (the
+    /// duty matrix).
+    pub fn search_rate(&self) -> crate::throttle::Rate {
+        crate::throttle::Rate::new(self.search_burst, self.search_refill_ms)
+    }
+}
+
 impl Default for HelpdeskSettings {
     fn default() -> Self {
         Self {

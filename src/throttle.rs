@@ -23,6 +23,14 @@ pub struct Rate {
 }
 
 impl Rate {
+    /// `burst` at once, then one more every `refill_ms` (as settings give them).
+    pub fn new(burst: u32, refill_ms: u64) -> Self {
+        Self {
+            burst,
+            refill_ms: i64::try_from(refill_ms).unwrap_or(i64::MAX),
+        }
+    }
+
     /// A full bucket, as of `now`.
     pub fn full(&self, now: Millis) -> Bucket {
         Bucket {

@@ -54,10 +54,7 @@ impl Duty {
         let rules = Arc::new(Rules::new(&settings.duty, &settings.sla.time_zone)?);
         let metrics =
             metrics::DutyMetrics::register(registry, db.clone(), clock.clone(), rules.clone());
-        let reads = Rate {
-            burst: settings.helpdesk.search_burst,
-            refill_ms: i64::try_from(settings.helpdesk.search_refill_ms).unwrap_or(i64::MAX),
-        };
+        let reads = settings.helpdesk.search_rate();
         Ok(Self {
             db,
             clock,

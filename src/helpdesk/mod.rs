@@ -99,16 +99,11 @@ impl Helpdesk {
                 max_text_chars: settings.live.max_text_chars,
                 max_upload_bytes: settings.max_upload_bytes,
                 max_open_requests: settings.helpdesk.max_open_requests,
-                requests: Rate {
-                    burst: settings.helpdesk.request_burst,
-                    refill_ms: i64::try_from(settings.helpdesk.request_refill_secs * 1000)
-                        .unwrap_or(i64::MAX),
-                },
-                searches: Rate {
-                    burst: settings.helpdesk.search_burst,
-                    refill_ms: i64::try_from(settings.helpdesk.search_refill_ms)
-                        .unwrap_or(i64::MAX),
-                },
+                requests: Rate::new(
+                    settings.helpdesk.request_burst,
+                    settings.helpdesk.request_refill_secs.saturating_mul(1000),
+                ),
+                searches: settings.helpdesk.search_rate(),
                 upload_quota_bytes: settings.upload_quota_bytes,
                 unattached_keep_ms: i64::try_from(settings.unattached_file_hours * 3600 * 1000)
                     .unwrap_or(i64::MAX),
