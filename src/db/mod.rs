@@ -212,15 +212,18 @@ async fn sqlite_pool(url: &str, max: u32, timeout: Duration) -> anyhow::Result<A
     let pool = AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(timeout)
-        .after_connect(|conn, _meta| {
+        .after_connect(move |conn, _meta| {
+            // Another process's write (the command line beside a running server) is waited for
+            // as long as any other wait on the database: the configured timeout.
+            let busy_ms = timeout.as_millis();
             Box::pin(async move {
                 // WAL lets readers run beside the writer; NORMAL syncs the WAL at checkpoints,
                 // FULL on every commit: we keep FULL so an acknowledged write survives power loss.
-                conn.execute(
+                let pragmas = format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                )
-                .await?;
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms};"
+                );
+                conn.execute(pragmas.as_str()).await?;
                 Ok(())
             })
         })
