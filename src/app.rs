@@ -3,6 +3,7 @@
 //! (port 0 allowed), run the jobs, and serve until told to stop — then drain within the grace
 //! time.
 
+use crate::alerting::Alerting;
 use crate::auth::{Auth, Viewer};
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -15,6 +16,7 @@ use crate::jobs::Jobs;
 use crate::live::metrics::LiveMetrics;
 use crate::live::{Hub, Live};
 use crate::metrics::Metrics;
+use crate::uptime::Uptime;
 use axum::extract::FromRef;
 use axum::Router;
 use std::collections::HashMap;
@@ -34,6 +36,8 @@ pub struct AppState {
     pub auth: Auth,
     pub helpdesk: Helpdesk,
     pub duty: Duty,
+    pub uptime: Uptime,
+    pub alerting: Alerting,
     pub live: Live,
     pub jobs: Jobs,
     pub scraper: crate::http::Scraper,
@@ -64,6 +68,11 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        if settings.demo && settings.uptime.demo_monitors {
+            let addr = listener.local_addr()?;
+            let monitors = crate::uptime::demo::load(&db, addr, clock.now()).await?;
+            tracing::info!(monitors, "demo monitors ready");
+        }
         let settings = Arc::new(settings);
         let metrics = Arc::new(Metrics::new());
         let hub = Arc::new(Hub::new(LiveMetrics::register(&metrics), clock.clone()));
@@ -78,6 +87,16 @@ impl Application {
             gate: Arc::new(crate::auth::gate::Gate::new(settings.sign_in.clone())),
         };
         let duty = Duty::start(db.clone(), clock.clone(), bus.clone(), &metrics, &settings)?;
+        let uptime = Uptime::start(db.clone(), clock.clone(), bus.clone(), &metrics, &settings)?;
+        let on_call = Arc::new(duty.clone());
+        let alerting = Alerting::start(
+            db.clone(),
+            clock.clone(),
+            bus.clone(),
+            on_call,
+            &metrics,
+            &settings,
+        )?;
         let helpdesk = Helpdesk::start(db.clone(), clock, bus, &metrics, &settings)?;
         let live = Live {
             hub,
@@ -90,8 +109,12 @@ impl Application {
         crate::jobs::statistics::schedule(&db, helpdesk.clock.now()).await?;
         crate::helpdesk::sla::sweep::start(&db, helpdesk.clock.as_ref()).await?;
         crate::duty::missed::start(&db, helpdesk.clock.as_ref()).await?;
+        crate::uptime::prune::start(&db, helpdesk.clock.as_ref()).await?;
         let state = AppState {
-            jobs: Jobs::new(db.clone(), job_handlers(&helpdesk, &duty, &settings)),
+            jobs: Jobs::new(
+                db.clone(),
+                job_handlers(&helpdesk, &duty, &uptime, &alerting, &settings),
+            ),
             scraper: crate::http::Scraper {
                 token: settings.metrics_token.as_deref().map(Arc::from),
             },
@@ -101,6 +124,8 @@ impl Application {
             auth,
             helpdesk,
             duty,
+            uptime,
+            alerting,
             live,
             settings,
         };
@@ -137,9 +162,12 @@ impl Application {
             .merge(crate::helpdesk::routes::router())
             .merge(crate::helpdesk::sla::routes::router())
             .merge(crate::duty::routes::router())
+            .merge(crate::uptime::routes::router())
+            .merge(crate::alerting::routes::router())
             .merge(crate::helpdesk::files::router(s.settings.max_upload_bytes))
             .merge(crate::live::routes::router())
             .merge(crate::http::router(s.settings.demo))
+            .merge(demo_systems(s.settings.demo))
             .with_state(s.clone());
         #[cfg(debug_assertions)]
         let routes = match &self.test_clock {
@@ -171,6 +199,12 @@ impl Application {
             hub.shut_down();
         };
         let jobs = tokio::spawn(run_jobs(state.clone(), on_signal.clone()));
+        let tick = state.settings.uptime.tick_ms;
+        let prober = tokio::spawn(crate::uptime::prober::run(
+            state.uptime.clone(),
+            tick,
+            on_signal.clone(),
+        ));
         let discipline = crate::http::server::Discipline {
             header_timeout: Duration::from_millis(state.settings.header_timeout_ms.max(100)),
             idle_timeout: Duration::from_millis(state.settings.idle_timeout_ms.max(100)),
@@ -187,6 +221,7 @@ impl Application {
             tracing::warn!(?grace, "grace time over; dropping the connections left");
         }
         jobs.abort();
+        prober.abort();
         let drained = tokio::time::timeout(grace, state.helpdesk.journal.close()).await;
         if drained.is_err() {
             tracing::error!("the journal did not drain within the grace time");
@@ -203,6 +238,8 @@ impl Application {
 fn job_handlers(
     helpdesk: &Helpdesk,
     duty: &Duty,
+    uptime: &Uptime,
+    alerting: &Alerting,
     settings: &Settings,
 ) -> HashMap<String, crate::jobs::Handler> {
     let sweep = crate::helpdesk::uploads::sweep_job(helpdesk.clone());
@@ -227,7 +264,32 @@ fn job_handlers(
             crate::duty::missed::KIND.to_string(),
             crate::duty::missed::job(duty.clone()),
         ),
+        (
+            crate::uptime::prune::KIND.to_string(),
+            crate::uptime::prune::job(uptime.clone()),
+        ),
+        (
+            crate::events::alarm::KIND.to_string(),
+            crate::alerting::intake::job(alerting.clone()),
+        ),
+        (
+            crate::alerting::climb::KIND.to_string(),
+            crate::alerting::climb::job(alerting.clone()),
+        ),
+        (
+            crate::alerting::webhooks::KIND.to_string(),
+            crate::alerting::webhooks::job(alerting.clone()),
+        ),
     ])
+}
+
+/// The pages the demo's monitors check, when the demo is loaded.
+fn demo_systems<S: Clone + Send + Sync + 'static>(demo: bool) -> Router<S> {
+    if demo {
+        crate::uptime::demo::router()
+    } else {
+        Router::new()
+    }
 }
 
 /// Runs due jobs on the application's clock every interval until shutdown.

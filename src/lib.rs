@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line; everything it runs lives here so that tests drive
 //! the same entry point ([`app::Application`]) on port 0 with a fresh database.
 
+pub mod alerting;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -19,10 +20,12 @@ pub mod jobs;
 pub mod live;
 pub mod metrics;
 pub mod org;
+pub mod outbound;
 pub mod telemetry;
 pub mod text;
 pub mod throttle;
 pub mod trail;
+pub mod uptime;
 
 pub use app::{AppState, Application};
 pub use clock::{Clock, ManualClock, SystemClock};

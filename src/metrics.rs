@@ -20,8 +20,22 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// A registry holding the process's file descriptors, open and allowed (Prometheus'
+    /// usual `process_open_fds` and `process_max_fds`): connections end where they do.
     pub fn new() -> Self {
-        Self::default()
+        let metrics = Self::default();
+        let open = metrics.gauge("process_open_fds", "Number of open file descriptors");
+        let max = metrics.gauge("process_max_fds", "Maximum number of open file descriptors");
+        metrics.on_scrape(Arc::new(move || {
+            let (open, max) = (open.clone(), max.clone());
+            Box::pin(async move {
+                if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
+                    open.set(i64::try_from(fds.count()).unwrap_or(i64::MAX));
+                }
+                max.set(descriptor_limit());
+            })
+        }));
+        metrics
     }
 
     /// Registers `metric`; names are fixed in the code, so a clash is a programming error.
@@ -66,6 +80,19 @@ impl Metrics {
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
         Ok(out)
     }
+}
+
+/// The soft limit on open file descriptors.
+fn descriptor_limit() -> i64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes only into the struct it is given.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return 0;
+    }
+    i64::try_from(limit.rlim_cur).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

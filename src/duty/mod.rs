@@ -119,3 +119,27 @@ impl Duty {
 pub fn topic() -> Topic {
     Topic::new("duty")
 }
+
+/// Duty's one answer to "who is on duty", for those who may not import duty (alerting).
+impl crate::org::on_call::OnCall for Duty {
+    fn on_duty<'a>(
+        &'a self,
+        path: &'a str,
+        at: crate::clock::Millis,
+    ) -> futures_util::future::BoxFuture<'a, anyhow::Result<Option<crate::org::on_call::Answer>>>
+    {
+        Box::pin(async move {
+            let day = self.rules.day_of(at).to_string();
+            let snap = store::load_chain(&self.db, path, at, &day).await?;
+            let Some(unit) = snap.units.iter().find(|u| u.path == path) else {
+                return Ok(None);
+            };
+            let enabled = |p: i64| snap.enabled(p);
+            let answer = roster::on_duty(&snap.chain(unit), at, &self.rules.zone, &enabled);
+            Ok(answer.map(|a| crate::org::on_call::Answer {
+                person: a.person,
+                unit_id: a.unit_id,
+            }))
+        })
+    }
+}

@@ -11,46 +11,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-const DAY_MINUTES: u16 = 24 * 60;
-
-/// A shift in local time, in minutes after midnight: 08:00–20:00 is (480, 1200). An end at or
-/// before the start runs past midnight into the next day (20:00–08:00).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shift {
-    pub start: u16,
-    pub end: u16,
-}
-
-impl Shift {
-    pub const WHOLE_DAY: Shift = Shift {
-        start: 0,
-        end: DAY_MINUTES,
-    };
-
-    /// `"08:00-20:00"`; `None` if it is not two times of day.
-    pub fn parse(text: &str) -> Option<Self> {
-        let (a, b) = text.trim().split_once('-')?;
-        let minutes = |t: &str| -> Option<u16> {
-            let (h, m) = t.trim().split_once(':')?;
-            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-            (h <= 24 && m < 60 && h * 60 + m <= DAY_MINUTES).then_some(h * 60 + m)
-        };
-        let (start, end) = (minutes(a)?, minutes(b)?);
-        (start < DAY_MINUTES).then_some(Shift { start, end })
-    }
-
-    fn overnight(self) -> bool {
-        self.end <= self.start
-    }
-}
-
-impl std::fmt::Display for Shift {
-    /// As it is parsed: `08:00-20:00`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (a, b) = (self.start, self.end);
-        write!(f, "{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, b / 60, b % 60)
-    }
-}
+pub use crate::clock::Shift;
 
 /// People taking turns: the first from `starts_on`, the next `period_days` later, and so on
 /// round the list; each turn covers the rotation's shifts of each of its days.

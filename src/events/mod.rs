@@ -11,6 +11,7 @@
 //! the store through the owning capability, which rebuilds the same events, and delivers them
 //! to its own subscribers. Ordering within a topic then rests on `seq`, which the store assigns.
 
+pub mod alarm;
 mod local;
 
 pub use local::LocalBus;

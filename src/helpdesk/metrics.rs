@@ -28,9 +28,22 @@ impl HelpdeskMetrics {
             )
             .expect("valid metric"),
         );
+        let flagged = metrics.register(
+            IntGaugeVec::new(
+                Metrics::opts(
+                    "backstop_tickets_flagged",
+                    "Tickets carrying a service-level flag now (unhandled, late, dragging, stuck)",
+                ),
+                &["flag"],
+            )
+            .expect("valid metric"),
+        );
         metrics.on_scrape(Arc::new(move || {
-            let (db, tickets) = (db.clone(), tickets.clone());
-            Box::pin(async move { count_tickets(&db, &tickets).await })
+            let (db, tickets, flagged) = (db.clone(), tickets.clone(), flagged.clone());
+            Box::pin(async move {
+                count_tickets(&db, &tickets).await;
+                count_flagged(&db, &flagged).await;
+            })
         }));
         let by_flag = |name: &str, help: &str| {
             let vec = IntCounterVec::new(Metrics::opts(name, help), &["flag"]);
@@ -54,6 +67,26 @@ impl HelpdeskMetrics {
                 vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
             ),
         })
+    }
+}
+
+async fn count_flagged(db: &Db, gauge: &IntGaugeVec) {
+    let q = sqlx::query("SELECT flags FROM tickets WHERE flags <> ''");
+    let rows = match db.timed(q.fetch_all(db.read())).await {
+        Ok(rows) => rows,
+        Err(e) => return tracing::warn!(error = %e, "metrics: cannot count flagged tickets"),
+    };
+    let mut counts = std::collections::HashMap::new();
+    for r in rows {
+        let flags: String = sqlx::Row::try_get(&r, "flags").unwrap_or_default();
+        for f in flags.split_whitespace() {
+            let name = f.split('@').next().unwrap_or("");
+            *counts.entry(name.to_string()).or_insert(0) += 1;
+        }
+    }
+    for f in crate::helpdesk::sla::clocks::Flag::ALL {
+        let n = counts.get(f.as_str()).copied().unwrap_or(0);
+        gauge.with_label_values(&[f.as_str()]).set(n);
     }
 }
 

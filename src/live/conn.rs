@@ -289,6 +289,7 @@ impl Session {
             ClientFrame::Ping => return self.send(ServerFrame::Pong { reference }).await,
             ClientFrame::SubscribeQueue => self.subscribe_queue(id, &actor).await,
             ClientFrame::SubscribeDuty => self.subscribe_duty(id, &actor),
+            ClientFrame::SubscribeOps => self.subscribe_ops(id, &actor),
             ClientFrame::Subscribe { ticket, after_seq } => {
                 self.subscribe(id, &actor, ticket, after_seq).await
             }
@@ -356,6 +357,16 @@ impl Session {
             return Err(AppError::Forbidden);
         }
         self.live.hub.follow(id, crate::duty::topic(), None);
+        Ok(())
+    }
+
+    /// Follows monitors and incidents, for those who see them.
+    fn subscribe_ops(&self, id: ConnId, actor: &Actor) -> Result<(), AppError> {
+        if !crate::uptime::allowed::may_view(actor) {
+            return Err(AppError::Forbidden);
+        }
+        self.live.hub.follow(id, crate::uptime::topic(), None);
+        self.live.hub.follow(id, crate::alerting::topic(), None);
         Ok(())
     }
 

@@ -49,6 +49,8 @@ pub enum ClientFrame {
     SubscribeQueue,
     /// Follow the duty matrix of one's area: `duty` frames say which unit's row changed.
     SubscribeDuty,
+    /// Follow monitors and incidents of one's area: `probe` and `incident` frames.
+    SubscribeOps,
     Subscribe {
         ticket: i64,
         #[serde(default)]
@@ -82,6 +84,7 @@ const CLIENT_TYPES: &[&str] = &[
     "auth",
     "subscribe_queue",
     "subscribe_duty",
+    "subscribe_ops",
     "subscribe",
     "unsubscribe",
     "send",

@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod demo;
 pub mod geography;
+pub mod on_call;
 pub mod repo;
 
 use crate::error::AppError;

@@ -6,6 +6,7 @@
 pub mod database;
 pub mod metrics;
 pub mod process;
+pub mod target;
 
 use backstop::{Application, Clock, ManualClock, Settings};
 use database::{hex_id, TestDatabase};
@@ -34,6 +35,8 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     /// The server's job runner, to run due work at a moved clock.
     pub jobs: backstop::jobs::Jobs,
+    /// The server's prober, to run due checks at a moved clock.
+    pub uptime: backstop::uptime::Uptime,
 }
 
 impl Drop for TestApp {
@@ -50,6 +53,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_at(1_800_000_000_000, tweak).await
+    }
+
+    /// As [`TestApp::spawn_with`], the clock starting at `start` (ms since the epoch).
+    pub async fn spawn_at(start: i64, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         let db = database::fresh().await;
         let mut settings = Settings {
             listen: "127.0.0.1:0".into(),
@@ -59,7 +67,7 @@ impl TestApp {
             ..Settings::default()
         };
         tweak(&mut settings);
-        let clock = Arc::new(ManualClock::new(1_800_000_000_000));
+        let clock = Arc::new(ManualClock::new(start));
         Self::start(db, settings, clock).await
     }
 
@@ -86,6 +94,7 @@ impl TestApp {
             .expect("app builds");
         let addr = app.local_addr().expect("bound");
         let jobs = app.state().jobs.clone();
+        let uptime = app.state().uptime.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
@@ -98,6 +107,7 @@ impl TestApp {
             stop: Some(stop),
             server: Some(server),
             jobs,
+            uptime,
         }
     }
 

@@ -19,6 +19,7 @@ const FLOORS: &[&[&str]] = &[
         "throttle",
         "trail",
         "telemetry",
+        "outbound",
     ],
     &["org"],
     &["auth"],

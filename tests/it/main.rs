@@ -37,3 +37,4 @@ mod sigterm;
 mod slow_consumer;
 mod statistics;
 mod transfer;
+mod uptime;

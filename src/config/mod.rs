@@ -5,6 +5,10 @@ use serde::Deserialize;
 use std::fmt;
 use std::path::Path;
 
+mod outages;
+
+pub use outages::{AlertingSettings, UptimeSettings};
+
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
@@ -50,6 +54,8 @@ pub struct Settings {
     pub helpdesk: HelpdeskSettings,
     pub sla: SlaSettings,
     pub duty: DutySettings,
+    pub uptime: UptimeSettings,
+    pub alerting: AlertingSettings,
 }
 
 /// The security officers' daily checks and the limits the matrix holds them to. Times are read
@@ -250,6 +256,8 @@ impl Default for Settings {
             helpdesk: HelpdeskSettings::default(),
             sla: SlaSettings::default(),
             duty: DutySettings::default(),
+            uptime: UptimeSettings::default(),
+            alerting: AlertingSettings::default(),
         }
     }
 }
@@ -325,6 +333,9 @@ impl Settings {
         if let Some(v) = var("BACKSTOP_METRICS_TOKEN") {
             self.metrics_token = Some(v);
         }
+        if let Some(v) = var("BACKSTOP_ALERTMANAGER_TOKEN") {
+            self.alerting.alertmanager_token = Some(v);
+        }
         if let Some(v) = var("BACKSTOP_HEARTBEAT_SECS") {
             self.live.heartbeat_secs = parse("BACKSTOP_HEARTBEAT_SECS", v)?;
         }
@@ -359,6 +370,8 @@ impl fmt::Debug for Settings {
             .field("helpdesk", &self.helpdesk)
             .field("sla", &self.sla)
             .field("duty", &self.duty)
+            .field("uptime", &self.uptime)
+            .field("alerting", &self.alerting)
             .finish()
     }
 }

@@ -5,6 +5,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch.
+mod shift;
+
+pub use shift::Shift;
+
 pub type Millis = i64;
 
 pub trait Clock: Send + Sync + 'static {

@@ -1,0 +1,155 @@
+//! The prober: every due check starts at once, each as its own task, at most
+//! `max_in_flight` running together, so a hanging target holds only its own check. The first
+//! check of each monitor is spread over its interval (by its id, so a restart spreads them the
+//! same way and each checks again within one interval); later ones keep that rhythm. A check
+//! that starts more than its interval late is counted, and its rhythm starts again from now.
+
+use super::check;
+use super::record::record;
+use super::store::{self, Watched};
+use super::Uptime;
+use crate::clock::Millis;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinHandle;
+
+pub struct Prober {
+    slots: Mutex<HashMap<i64, Slot>>,
+    gate: Arc<Semaphore>,
+    /// The monitors as last read; `None` once they changed.
+    watched: tokio::sync::Mutex<Option<Arc<Vec<Arc<Watched>>>>>,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    due: Millis,
+    busy: bool,
+}
+
+impl Prober {
+    pub fn new(max_in_flight: usize) -> Self {
+        Self {
+            slots: Mutex::default(),
+            gate: Arc::new(Semaphore::new(max_in_flight.max(1))),
+            watched: tokio::sync::Mutex::default(),
+        }
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Slot>> {
+        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Where in its interval a monitor's first check falls.
+fn offset(id: i64, interval: Millis) -> Millis {
+    (id.wrapping_mul(2_654_435_761) & i64::MAX) % interval.max(1)
+}
+
+impl Uptime {
+    /// Reads the monitors again before the next round.
+    pub async fn reload(&self) {
+        *self.prober.watched.lock().await = None;
+    }
+
+    async fn watched(&self) -> sqlx::Result<Arc<Vec<Arc<Watched>>>> {
+        let mut held = self.prober.watched.lock().await;
+        if let Some(w) = held.as_ref() {
+            return Ok(w.clone());
+        }
+        let fresh: Arc<Vec<Arc<Watched>>> = Arc::new(
+            store::watched(&self.db)
+                .await?
+                .into_iter()
+                .map(Arc::new)
+                .collect(),
+        );
+        *held = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    /// Starts the checks due at `now`; each handle ends when its check is recorded.
+    pub async fn probe_due(&self, now: Millis) -> sqlx::Result<Vec<JoinHandle<()>>> {
+        let watched = self.watched().await?;
+        let mut due = Vec::new();
+        {
+            let mut slots = self.prober.slots();
+            for w in watched.iter() {
+                let m = &w.monitor;
+                let slot = slots.entry(m.id).or_insert(Slot {
+                    due: now + offset(m.id, m.interval_ms),
+                    busy: false,
+                });
+                if !slot.busy && slot.due <= now {
+                    slot.busy = true;
+                    due.push((w.clone(), slot.due));
+                }
+            }
+            if slots.len() > watched.len() {
+                let ids: std::collections::HashSet<i64> =
+                    watched.iter().map(|w| w.monitor.id).collect();
+                slots.retain(|id, _| ids.contains(id));
+            }
+        }
+        Ok(due
+            .into_iter()
+            .map(|(w, at)| {
+                let me = self.clone();
+                tokio::spawn(async move { me.check(&w, at).await })
+            })
+            .collect())
+    }
+
+    async fn check(&self, w: &Watched, due: Millis) {
+        let Ok(_permit) = self.prober.gate.clone().acquire_owned().await else {
+            return;
+        };
+        let m = &w.monitor;
+        let at = self.clock.now();
+        let late = at - due > m.interval_ms;
+        if late {
+            self.metrics.late.inc();
+        }
+        let outcome = check::run(&self.client, m).await;
+        let maintenance = w
+            .windows
+            .iter()
+            .any(|(_, _, win)| win.holds(at, &self.zone));
+        self.metrics.observe(w, &outcome);
+        match record(&self.db, w, at, &outcome, maintenance).await {
+            Ok(r) if r.changed => self.status_changed(w, &r.state, at, &outcome.detail),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(monitor = %m.key, error = %e, "uptime: cannot record a check"),
+        }
+        let next = if late {
+            at + m.interval_ms
+        } else {
+            due + m.interval_ms
+        };
+        if let Some(slot) = self.prober.slots().get_mut(&m.id) {
+            *slot = Slot {
+                due: next,
+                busy: false,
+            };
+        }
+    }
+}
+
+/// Runs due checks every `tick_ms` on the application's clock until `stop`.
+pub async fn run(uptime: Uptime, tick_ms: u64, mut stop: watch::Receiver<bool>) {
+    if tick_ms == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(tick_ms));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = uptime.probe_due(uptime.clock.now()).await {
+            tracing::warn!(error = %e, "uptime: cannot read the monitors");
+        }
+    }
+}
