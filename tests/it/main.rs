@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alerting;
 mod allowed_actions;
 mod architecture;
 mod audit;
