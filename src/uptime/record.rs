@@ -62,11 +62,17 @@ async fn write(
     let mut alerted = row.try_get::<i64, _>("alerted")? != 0;
     let mut cert_alerted = row.try_get::<i64, _>("cert_alerted")? != 0;
     let mut alarms = Vec::new();
+    // "宁政通（泾源县）" names its unit already.
+    let named = if m.name.contains(&w.unit_name) {
+        m.name.clone()
+    } else {
+        format!("{}（{}）", m.name, w.unit_name)
+    };
     let outage = |firing: bool, detail: &str| Alarm {
         source: "monitor".into(),
         key: format!("monitor:{}", m.id),
         unit_id: m.unit_id,
-        title: format!("{}（{}）不可用", m.name, w.unit_name),
+        title: format!("{named}不可用"),
         detail: detail.to_string(),
         severity: "critical".into(),
         firing,
@@ -87,7 +93,7 @@ async fn write(
                 source: "monitor".into(),
                 key: format!("cert:{}", m.id),
                 unit_id: m.unit_id,
-                title: format!("{}（{}）证书即将到期", m.name, w.unit_name),
+                title: format!("{named}证书即将到期"),
                 detail: format!("证书 {days} 天后到期"),
                 severity: "warning".into(),
                 firing: warn,
