@@ -1,7 +1,10 @@
 //! A token bucket on the application's clock: `burst` at once, then one more every
-//! `refill_ms`. Sign-in failures per address and help requests per clerk are paced with it.
+//! `refill_ms`. Sign-in failures per address and help requests per clerk are paced with it;
+//! [`Paces`] keeps one bucket per person for reads that cost a whole area.
 
 use crate::clock::Millis;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Bucket {
@@ -66,6 +69,39 @@ impl Rate {
 
     pub fn has_token(&self, b: Bucket, now: Millis) -> bool {
         self.refill(b, now).tokens >= 1.0
+    }
+}
+
+/// One bucket per person, at one rate; forgotten once full again, so the map stays small.
+#[derive(Clone)]
+pub struct Paces {
+    rate: Rate,
+    buckets: Arc<Mutex<HashMap<i64, Bucket>>>,
+}
+
+impl Paces {
+    pub fn new(rate: Rate) -> Self {
+        Self {
+            rate,
+            buckets: Arc::default(),
+        }
+    }
+
+    /// Takes one of `person`'s tokens at `now`; else the seconds until they may go on.
+    pub fn take(&self, person: i64, now: Millis) -> Result<(), u64> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 10_000 {
+            let rate = self.rate;
+            buckets.retain(|_, b| !rate.has_token(*b, now) || now - b.at() < 60_000);
+        }
+        let bucket = buckets.entry(person).or_insert_with(|| self.rate.full(now));
+        self.rate.take(bucket, now)
+    }
+
+    /// [`Paces::take`], refused as `429 rate_limited` with when to try again.
+    pub fn admit(&self, person: i64, now: Millis) -> crate::error::AppResult<()> {
+        self.take(person, now)
+            .map_err(|retry_after_secs| crate::error::AppError::RateLimited { retry_after_secs })
     }
 }
 

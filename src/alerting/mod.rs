@@ -38,6 +38,8 @@ pub struct Alerting {
     pub client: crate::outbound::Client,
     pub metrics: Arc<metrics::AlertingMetrics>,
     pub settings: Arc<AlertingSettings>,
+    /// Each person's pace of reads of incidents: each one reads a whole area's.
+    pub paces: crate::throttle::Paces,
 }
 
 impl Alerting {
@@ -62,6 +64,7 @@ impl Alerting {
             client: crate::outbound::Client::new(None)?,
             metrics,
             settings: Arc::new(s.clone()),
+            paces: crate::throttle::Paces::new(settings.helpdesk.search_rate()),
         })
     }
 

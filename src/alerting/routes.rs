@@ -48,6 +48,7 @@ async fn list(
     query: Result<Query<Days>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
+    alerting.paces.admit(actor.id, alerting.clock.now())?;
     let days = q.days.unwrap_or(7).clamp(0, 90);
     let since = alerting.clock.now() - days * 86_400_000;
     let incidents = view::list(&alerting.db, &actor, since).await?;
@@ -64,6 +65,7 @@ async fn detail(
     actor: Actor,
     path: Result<Path<i64>, PathRejection>,
 ) -> AppResult<Json<Value>> {
+    alerting.paces.admit(actor.id, alerting.clock.now())?;
     match view::detail(&alerting.db, &actor, id(path)?).await? {
         Some(v) => Ok(Json(json!({ "incident": v }))),
         None => Err(AppError::NotFound("incident")),

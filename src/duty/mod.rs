@@ -23,9 +23,8 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::events::{Audience, Payload, Topic};
-use crate::throttle::{Bucket, Rate};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::throttle::Paces;
+use std::sync::Arc;
 
 pub use rules::Rules;
 
@@ -38,8 +37,7 @@ pub struct Duty {
     pub rules: Arc<Rules>,
     pub metrics: Arc<metrics::DutyMetrics>,
     /// Each person's pace of reads and imports: each one computes a whole area's matrix.
-    pub reads: Rate,
-    pub paces: Arc<Mutex<HashMap<i64, Bucket>>>,
+    pub paces: Paces,
 }
 
 impl Duty {
@@ -54,31 +52,20 @@ impl Duty {
         let rules = Arc::new(Rules::new(&settings.duty, &settings.sla.time_zone)?);
         let metrics =
             metrics::DutyMetrics::register(registry, db.clone(), clock.clone(), rules.clone());
-        let reads = settings.helpdesk.search_rate();
         Ok(Self {
             db,
             clock,
             bus,
             rules,
             metrics,
-            reads,
-            paces: Arc::default(),
+            paces: Paces::new(settings.helpdesk.search_rate()),
         })
     }
 
     /// Takes one of `person`'s reads, or says when they may read again: one person asking
     /// for matrices in a loop cannot take the store and the processor from everyone else.
     pub fn paced(&self, person: i64) -> AppResult<()> {
-        let now = self.clock.now();
-        let mut paces = self.paces.lock().unwrap_or_else(|p| p.into_inner());
-        if paces.len() > 10_000 {
-            let rate = self.reads;
-            paces.retain(|_, b| !rate.has_token(*b, now) || now - b.at() < 60_000);
-        }
-        let bucket = paces.entry(person).or_insert_with(|| self.reads.full(now));
-        self.reads
-            .take(bucket, now)
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+        self.paces.admit(person, self.clock.now())
     }
 
     /// The unit `code` of the four levels, if `actor` reads the matrix of an area holding it:

@@ -38,6 +38,8 @@ pub struct Uptime {
     pub metrics: Arc<metrics::UptimeMetrics>,
     pub prober: Arc<prober::Prober>,
     pub raw_retention_ms: Millis,
+    /// Each person's pace of reads of the monitors: each one reads a whole area's.
+    pub paces: crate::throttle::Paces,
 }
 
 impl Uptime {
@@ -71,6 +73,7 @@ impl Uptime {
             raw_retention_ms: i64::try_from(s.raw_retention_hours)
                 .unwrap_or(48)
                 .saturating_mul(3_600_000),
+            paces: crate::throttle::Paces::new(settings.helpdesk.search_rate()),
         })
     }
 

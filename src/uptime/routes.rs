@@ -42,6 +42,7 @@ async fn list(
     query: Result<Query<Which>, QueryRejection>,
 ) -> AppResult<Json<Value>> {
     let Query(q) = query.map_err(|e| AppError::invalid("query", e.body_text()))?;
+    uptime.paces.admit(actor.id, uptime.clock.now())?;
     Ok(Json(
         board::read(&uptime, &actor, q.monitor.as_deref()).await?,
     ))

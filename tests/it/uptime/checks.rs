@@ -278,3 +278,19 @@ async fn monitors_that_break_a_rule_are_refused_and_others_do_not_see_them() {
     );
     assert_eq!(app.post(&ops, "/api/uptime/monitors", base).await.0, 409);
 }
+
+#[tokio::test]
+async fn one_person_reading_the_monitors_in_a_loop_is_paced_and_others_still_read() {
+    let app = super::spawn_with(|s| s.helpdesk.search_burst = 5).await;
+    let ops = app.token("ops.datacenter").await;
+    let mut refused = 0;
+    for _ in 0..8 {
+        if app.get(&ops, "/api/uptime/monitors").await.0 == 429 {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 3);
+    let officer = app.token("officer.jingyuan").await;
+    assert_eq!(app.get(&officer, "/api/uptime/monitors").await.0, 200);
+    assert_eq!(app.get(&officer, "/api/incidents").await.0, 200);
+}
