@@ -222,6 +222,7 @@ impl Application {
         }
         jobs.abort();
         prober.abort();
+        state.uptime.release().await;
         let drained = tokio::time::timeout(grace, state.helpdesk.journal.close()).await;
         if drained.is_err() {
             tracing::error!("the journal did not drain within the grace time");

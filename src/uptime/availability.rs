@@ -32,9 +32,9 @@ pub async fn windows(db: &Db, now: Millis) -> sqlx::Result<HashMap<i64, Windows>
     let sum = |span: &str, short: Millis, long: Millis| {
         sqlx::query(
             "SELECT monitor_id, \
-             SUM(CASE WHEN start >= $1 THEN checks ELSE 0 END) AS short_checks, \
-             SUM(CASE WHEN start >= $1 THEN ups ELSE 0 END) AS short_ups, \
-             SUM(checks) AS long_checks, SUM(ups) AS long_ups \
+             CAST(SUM(CASE WHEN start >= $1 THEN checks ELSE 0 END) AS BIGINT) AS short_checks, \
+             CAST(SUM(CASE WHEN start >= $1 THEN ups ELSE 0 END) AS BIGINT) AS short_ups, \
+             CAST(SUM(checks) AS BIGINT) AS long_checks, CAST(SUM(ups) AS BIGINT) AS long_ups \
              FROM probe_rollups WHERE span = $2 AND start >= $3 GROUP BY monitor_id",
         )
         .bind(short)

@@ -3,6 +3,8 @@
 //! check of each monitor is spread over its interval (by its id, so a restart spreads them the
 //! same way and each checks again within one interval); later ones keep that rhythm. A check
 //! that starts more than its interval late is counted, and its rhythm starts again from now.
+//! With several nodes on one PostgreSQL, only the node holding the prober's advisory lock
+//! probes; when it dies its session ends, the lock with it, and another node takes over.
 
 use super::check;
 use super::record::record;
@@ -20,7 +22,12 @@ pub struct Prober {
     gate: Arc<Semaphore>,
     /// The monitors as last read; `None` once they changed.
     watched: tokio::sync::Mutex<Option<Arc<Vec<Arc<Watched>>>>>,
+    /// On PostgreSQL, the session that holds (or tries for) the prober's advisory lock.
+    lock: tokio::sync::Mutex<Option<(sqlx::AnyConnection, bool)>>,
 }
+
+/// The advisory lock's key: any number the nodes agree on.
+const LOCK_KEY: i64 = 0x6261_636b_7374_6f70; // "backstop"
 
 #[derive(Clone, Copy)]
 struct Slot {
@@ -34,6 +41,7 @@ impl Prober {
             slots: Mutex::default(),
             gate: Arc::new(Semaphore::new(max_in_flight.max(1))),
             watched: tokio::sync::Mutex::default(),
+            lock: tokio::sync::Mutex::default(),
         }
     }
 
@@ -69,8 +77,57 @@ impl Uptime {
         Ok(fresh)
     }
 
-    /// Starts the checks due at `now`; each handle ends when its check is recorded.
+    /// Whether this node probes: always on SQLite (one node); on PostgreSQL while it holds the
+    /// prober's advisory lock, which it tries for each round it does not.
+    async fn leading(&self) -> sqlx::Result<bool> {
+        use sqlx::{Connection, Row};
+        if self.db.backend == crate::db::Backend::Sqlite {
+            return Ok(true);
+        }
+        let mut slot = self.prober.lock.lock().await;
+        let (conn, held) = match slot.as_mut() {
+            Some(s) => s,
+            None => {
+                let conn = self.db.timed(self.db.read().acquire()).await?.detach();
+                slot.insert((conn, false))
+            }
+        };
+        let outcome = if *held {
+            self.db.timed(conn.ping()).await.map(|_| true)
+        } else {
+            let q = sqlx::query("SELECT pg_try_advisory_lock($1) AS held").bind(LOCK_KEY);
+            self.db
+                .timed(q.fetch_one(&mut *conn))
+                .await
+                .and_then(|r| r.try_get::<bool, _>("held"))
+        };
+        match outcome {
+            Ok(now_held) => {
+                *held = now_held;
+                Ok(now_held)
+            }
+            Err(e) => {
+                // The session is gone, and the lock with it: a new one next round.
+                *slot = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// Lets another node take the prober at once: the lock's session ends (at shutdown).
+    pub async fn release(&self) {
+        use sqlx::Connection;
+        if let Some((conn, _)) = self.prober.lock.lock().await.take() {
+            let _ = conn.close().await;
+        }
+    }
+
+    /// Starts the checks due at `now`; each handle ends when its check is recorded. Nothing on
+    /// a node that does not hold the prober's lock.
     pub async fn probe_due(&self, now: Millis) -> sqlx::Result<Vec<JoinHandle<()>>> {
+        if !self.leading().await? {
+            return Ok(Vec::new());
+        }
         let watched = self.watched().await?;
         let mut due = Vec::new();
         {
