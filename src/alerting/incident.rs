@@ -67,6 +67,10 @@ pub async fn open(alerting: &Alerting, o: &Opening) -> anyhow::Result<Option<i64
             )
             .await?;
             climb::step(alerting, &mut tx, id, 0, &unit, told, o.at).await?;
+            if o.severity != "critical" {
+                // A warning (a certificate near its end) is told to its unit; it does not climb.
+                climb::cancel(&mut tx, id).await?;
+            }
             tx.commit().await?;
             Ok(Some(id))
         })

@@ -20,11 +20,15 @@ use tokio::task::JoinHandle;
 pub struct Prober {
     slots: Mutex<HashMap<i64, Slot>>,
     gate: Arc<Semaphore>,
-    /// The monitors as last read; `None` once they changed.
-    watched: tokio::sync::Mutex<Option<Arc<Vec<Arc<Watched>>>>>,
+    /// The monitors as last read, and when; `None` once they changed here. Read again each
+    /// minute too: another node may have changed them.
+    watched: tokio::sync::Mutex<Option<(std::time::Instant, Arc<Vec<Arc<Watched>>>)>>,
     /// On PostgreSQL, the session that holds (or tries for) the prober's advisory lock.
     lock: tokio::sync::Mutex<Option<(sqlx::AnyConnection, bool)>>,
 }
+
+/// How long the monitors as read are trusted before they are read again.
+const REREAD: Duration = Duration::from_secs(60);
 
 /// The advisory lock's key: any number the nodes agree on.
 const LOCK_KEY: i64 = 0x6261_636b_7374_6f70; // "backstop"
@@ -63,8 +67,10 @@ impl Uptime {
 
     async fn watched(&self) -> sqlx::Result<Arc<Vec<Arc<Watched>>>> {
         let mut held = self.prober.watched.lock().await;
-        if let Some(w) = held.as_ref() {
-            return Ok(w.clone());
+        if let Some((at, w)) = held.as_ref() {
+            if at.elapsed() < REREAD {
+                return Ok(w.clone());
+            }
         }
         let fresh: Arc<Vec<Arc<Watched>>> = Arc::new(
             store::watched(&self.db)
@@ -73,7 +79,7 @@ impl Uptime {
                 .map(Arc::new)
                 .collect(),
         );
-        *held = Some(fresh.clone());
+        *held = Some((std::time::Instant::now(), fresh.clone()));
         Ok(fresh)
     }
 

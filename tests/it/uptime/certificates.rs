@@ -69,6 +69,13 @@ async fn a_certificate_near_its_end_raises_a_warning_and_the_system_stays_up() {
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert_eq!(warned[0]["severity"], "warning");
     assert!(warned[0]["title"].as_str().unwrap_or("").contains("证书"));
+    // A warning is told to its unit and does not climb.
+    app.clock.advance(std::time::Duration::from_secs(3600));
+    app.jobs
+        .run_due(backstop::Clock::now(app.clock.as_ref()))
+        .await
+        .expect("jobs");
+    assert_eq!(incidents_of(&app, "测试系统 portal（").await[0]["step"], 0);
 
     let renewed = monitor(&app, "renewed").await;
     assert_eq!(renewed["state"]["cert_expires_at"], midnight(2099, 1, 1));
