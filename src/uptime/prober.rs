@@ -17,12 +17,15 @@ use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinHandle;
 
+/// The monitors as read, shared by the checks of a round.
+type Monitors = Arc<Vec<Arc<Watched>>>;
+
 pub struct Prober {
     slots: Mutex<HashMap<i64, Slot>>,
     gate: Arc<Semaphore>,
     /// The monitors as last read, and when; `None` once they changed here. Read again each
     /// minute too: another node may have changed them.
-    watched: tokio::sync::Mutex<Option<(std::time::Instant, Arc<Vec<Arc<Watched>>>)>>,
+    watched: tokio::sync::Mutex<Option<(std::time::Instant, Monitors)>>,
     /// On PostgreSQL, the session that holds (or tries for) the prober's advisory lock.
     lock: tokio::sync::Mutex<Option<(sqlx::AnyConnection, bool)>>,
 }
@@ -65,14 +68,14 @@ impl Uptime {
         *self.prober.watched.lock().await = None;
     }
 
-    async fn watched(&self) -> sqlx::Result<Arc<Vec<Arc<Watched>>>> {
+    async fn watched(&self) -> sqlx::Result<Monitors> {
         let mut held = self.prober.watched.lock().await;
         if let Some((at, w)) = held.as_ref() {
             if at.elapsed() < REREAD {
                 return Ok(w.clone());
             }
         }
-        let fresh: Arc<Vec<Arc<Watched>>> = Arc::new(
+        let fresh: Monitors = Arc::new(
             store::watched(&self.db)
                 .await?
                 .into_iter()
