@@ -9,6 +9,9 @@
 mod database;
 #[path = "support/demo_login.rs"]
 mod demo_login;
+#[path = "support/env.rs"]
+mod env;
+use env::env_or;
 #[path = "../tests/common/metrics.rs"]
 mod metrics;
 
@@ -21,13 +24,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 #[tokio::main]
 async fn main() {

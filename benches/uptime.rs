@@ -9,6 +9,9 @@
 
 #[path = "../tests/common/database.rs"]
 mod database;
+#[path = "support/env.rs"]
+mod env;
+use env::env_or;
 
 use backstop::{Application, Clock, ManualClock, Settings};
 use sqlx::Row;
@@ -23,16 +26,9 @@ fn cpu_seconds() -> f64 {
     t(u.ru_utime) + t(u.ru_stime)
 }
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::main]
 async fn main() {
-    let (monitors, rounds) = (env("MONITORS", 1000), env("ROUNDS", 5));
+    let (monitors, rounds) = (env_or("MONITORS", 1000), env_or("ROUNDS", 5));
     let db = database::fresh().await;
     let target = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
