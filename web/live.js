@@ -1,5 +1,5 @@
 // The live channel: one WebSocket per tab, reconnecting with backoff and jitter, resubscribing
-// to the queue, the duty matrix and every followed ticket from the last seq held, and
+// to the queue, the duty matrix, the monitors and incidents, and every followed ticket from the last seq held, and
 // re-sending messages that were not acknowledged (the server stores a client id once). The
 // outbox is kept in localStorage, so queued messages survive a reload and go out, in order,
 // when the link returns.
@@ -36,6 +36,7 @@ export class Live {
     this.outbox = new Map(load(this.outboxKey, []).map((m) => [m.client_id, m]));
     this.queue = false;
     this.duty = false;
+    this.ops = false;
     this.state = "connecting";
     this.attempt = 0;
     this.ws = null;
@@ -100,6 +101,7 @@ export class Live {
     this.setState("connected");
     if (this.queue) this.raw({ type: "subscribe_queue" });
     if (this.duty) this.raw({ type: "subscribe_duty" });
+    if (this.ops) this.raw({ type: "subscribe_ops" });
     for (const [ticket, seq] of this.follows) this.raw({ type: "subscribe", ticket, after_seq: seq });
     for (const m of this.outbox.values()) this.raw(sendFrame(m));
     clearInterval(this.beat);
@@ -145,6 +147,14 @@ export class Live {
     if (this.duty) return;
     this.duty = true;
     this.raw({ type: "subscribe_duty" });
+  }
+
+  /** Monitors going up or down (`probe` frames) and incidents changing (`incident` frames),
+   * again after every reconnect. */
+  subscribeOps() {
+    if (this.ops) return;
+    this.ops = true;
+    this.raw({ type: "subscribe_ops" });
   }
 
   follow(ticket) {
