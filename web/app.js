@@ -130,18 +130,19 @@ async function start(me) {
 }
 
 /** Side screens in the top bar — the knowledge base for everyone; for staff the board, the
- * responsibility matrix, people administration and the audit trail, each shown only when the
- * server lets this person use it — a second click goes back to the work view. Screens load
- * when first opened. */
+ * responsibility matrix, the ops view, people administration and the audit trail, each shown
+ * only when the server lets this person use it — a second click goes back to the work view.
+ * Screens load when first opened. */
 async function panelSwitches(main, me, live) {
   const everyone = async () => true;
   const panels = [
     { id: "knowledge-toggle", label: "knowledge.open", allowed: everyone, make: async () => (await import("./knowledge.js")).knowledgePanel() },
   ];
   if (me.role !== "clerk") {
-    const [people, audit, board, matrix] = await Promise.all([import("./people.js"), import("./audit.js"), import("./board.js"), import("./matrix.js")]);
+    const [people, audit, board, matrix, ops] = await Promise.all([import("./people.js"), import("./audit.js"), import("./board.js"), import("./matrix.js"), import("./ops.js")]);
     panels.unshift({ id: "board-toggle", label: "board.open", allowed: board.mayOversee, make: async () => board.boardPanel(live) },
-      { id: "matrix-toggle", label: "matrix.open", allowed: matrix.mayHoldDuty, make: async () => matrix.matrixPanel(live, me) });
+      { id: "matrix-toggle", label: "matrix.open", allowed: matrix.mayHoldDuty, make: async () => matrix.matrixPanel(live, me) },
+      { id: "ops-toggle", label: "ops.open", allowed: ops.mayWatch, make: async () => ops.opsPanel(live, me) });
     panels.push(
       { id: "people-toggle", label: "people.open", allowed: people.mayAdminister, make: people.peoplePanel },
       { id: "audit-toggle", label: "audit.open", allowed: audit.mayReadAudit, make: audit.auditPanel });
@@ -179,8 +180,10 @@ async function panelSwitches(main, me, live) {
     };
     // Supervisors start on their board: what is not handled, late, dragging or stuck.
     if (panel.id === "board-toggle" && me.role === "supervisor") await button.onclick();
-    // Security officers and ops staff start on the responsibility matrix: gaps, today's checks.
-    if (panel.id === "matrix-toggle" && (me.role === "officer" || me.role === "ops")) await button.onclick();
+    // Security officers start on the responsibility matrix: gaps, today's checks.
+    if (panel.id === "matrix-toggle" && me.role === "officer") await button.onclick();
+    // Ops staff start on the ops view: systems down, incidents open.
+    if (panel.id === "ops-toggle" && me.role === "ops") await button.onclick();
   }
   label();
 }
