@@ -118,6 +118,8 @@ async function start(me) {
     const { staffView } = await import("./staff.js");
     staffView({ me, live, main, catalogue, notifier });
   }
+  // Incident notices reach security officers and those above them; never a clerk.
+  if (me.role !== "clerk") import("./alarms.js").then((m) => m.incidentNotices({ live, notifier, me }));
   panelSwitches(main, me, live);
   live.connect();
   applyStatic();
@@ -142,7 +144,7 @@ async function panelSwitches(main, me, live) {
     const [people, audit, board, matrix, ops] = await Promise.all([import("./people.js"), import("./audit.js"), import("./board.js"), import("./matrix.js"), import("./ops.js")]);
     panels.unshift({ id: "board-toggle", label: "board.open", allowed: board.mayOversee, make: async () => board.boardPanel(live) },
       { id: "matrix-toggle", label: "matrix.open", allowed: matrix.mayHoldDuty, make: async () => matrix.matrixPanel(live, me) },
-      { id: "ops-toggle", label: "ops.open", allowed: ops.mayWatch, make: async () => ops.opsPanel(live, me) });
+      { id: "ops-toggle", label: "ops.open", allowed: ops.mayWatch, make: async () => ops.opsPanel(live, me), show: ops.showIncident });
     panels.push(
       { id: "people-toggle", label: "people.open", allowed: people.mayAdminister, make: people.peoplePanel },
       { id: "audit-toggle", label: "audit.open", allowed: audit.mayReadAudit, make: audit.auditPanel });
@@ -160,8 +162,17 @@ async function panelSwitches(main, me, live) {
     }
     document.dispatchEvent(new CustomEvent("workspace-open", { detail: e.detail }));
   });
+  // A notice asks for an incident: the ops view, with it open there.
+  const usable = new Set();
+  document.addEventListener("open-incident", async (e) => {
+    const ops = panels.find((p) => p.id === "ops-toggle");
+    if (!ops || !usable.has(ops)) return;
+    if (current !== ops) await document.getElementById(ops.id).onclick();
+    ops.show(e.detail.id);
+  });
   for (const panel of panels) {
     if (!(await panel.allowed())) continue;
+    usable.add(panel);
     const button = document.getElementById(panel.id);
     button.hidden = false;
     button.onclick = async () => {

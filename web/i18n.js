@@ -235,7 +235,10 @@ const zh = {
   "incident.kind.opened": "告警产生", "incident.kind.notified": "已通知", "incident.kind.escalated": "逐级上报",
   "incident.kind.acknowledged": "已确认", "incident.kind.resolved": "已处置", "incident.kind.recovered": "系统已恢复",
   "incident.kind.webhook_delivered": "已推送群消息", "incident.kind.webhook_failed": "群消息推送失败",
-  "incident.mine": "通知的是您",
+  "incident.mine": "通知的是您", "incident.view": "查看", "incident.notice": "告警：{title}",
+  "incident.notify.allow": "开启桌面通知", "incident.dismiss": "关闭", "incident.dismiss.named": "关闭告警提醒：{title}",
+  "matrix.col.incidents": "告警", "matrix.incidents.count": "{n} 条告警，{open} 条未确认", "matrix.incidents.none": "没有未处置的告警",
+  "matrix.incidents.by": "{name} 已确认",
 };
 
 

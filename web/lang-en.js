@@ -234,5 +234,8 @@ export const en = {
   "incident.kind.opened": "Opened", "incident.kind.notified": "Told", "incident.kind.escalated": "Escalated",
   "incident.kind.acknowledged": "Acknowledged", "incident.kind.resolved": "Resolved", "incident.kind.recovered": "System recovered",
   "incident.kind.webhook_delivered": "Group message sent", "incident.kind.webhook_failed": "Group message failed",
-  "incident.mine": "You were told",
+  "incident.mine": "You were told", "incident.view": "View", "incident.notice": "Incident: {title}",
+  "incident.notify.allow": "Allow desktop notifications", "incident.dismiss": "Dismiss", "incident.dismiss.named": "Dismiss the notice: {title}",
+  "matrix.col.incidents": "Incidents", "matrix.incidents.count": "{n} incidents, {open} unacknowledged", "matrix.incidents.none": "No incident to handle",
+  "matrix.incidents.by": "acknowledged by {name}",
 };

@@ -4,14 +4,17 @@
 // count up on collapsed parents so they are found without opening everything. Officers find
 // their own units first and complete the check there. The server decides who sees what and who
 // may check or import (`actions`, `may_import`); live `duty` frames redraw a row or the whole.
+// Each unit's open incidents (告警) — its own or climbed to it — count in their own column and
+// can be acknowledged in its details; `incident` frames read them again.
 
 import { api, postCsv } from "./api.js";
 import { el } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { checklist } from "./checklist.js";
 import { rosterBlock } from "./roster.js";
+import { unitAlarms } from "./unit-alarms.js";
 
-const COLUMNS = ["primary", "deputy", "on_duty", "check", "gaps", "actions"];
+const COLUMNS = ["primary", "deputy", "on_duty", "check", "gaps", "incidents", "actions"];
 const COUNTS = ["no_primary", "disabled_officer", "uncovered_hours", "overloaded", "missed"];
 // The deadline is a rule in the region's one local time, whatever the browser's zone.
 // The server names it with each matrix (`zone`).
@@ -38,6 +41,7 @@ export async function mayHoldDuty() {
 
 /** The matrix on screen now, told of live changes; the live handlers are added once. */
 let current = () => {};
+let currentAlarms = () => {};
 let following = false;
 
 export function matrixPanel(live, me) {
@@ -222,6 +226,7 @@ export function matrixPanel(live, me) {
         el("span.below.count", { hidden: true }, "0", el("span.sr-only")))),
       cell("primary", person(r.primary, true)), cell("deputy", person(r.deputy, false)),
       cell("on_duty", onDuty(r)), cell("check", checkState(r.check)), cell("gaps", gaps(r)),
+      alarms.cell(r.code),
       cell("actions", el("div.row-actions", {}, check, more)));
   };
   // Usernames of the area's officers, offered when registering cover.
@@ -241,7 +246,8 @@ export function matrixPanel(live, me) {
     const shown = el("tr.unit-detail", { dataset: { code } }, el("td", { colspan: COLUMNS.length + 1 },
       el("dl", {}, el("dt", { text: t("matrix.duties") }), el("dd", { text: r.duties || t("matrix.duties.none") }),
         el("dt", { text: t("matrix.history") }), el("dd", {}, history),
-        el("dt", { text: t("roster.title") }), el("dd", {}, rosterBlock(code, officers(), zone))),
+        el("dt", { text: t("roster.title") }), el("dd", {}, rosterBlock(code, officers(), zone)),
+        el("dt", { text: t("matrix.col.incidents") }), el("dd.unit-incidents", {}, alarms.list(code))),
       r.check.state === "done" || r.check.state === "late"
         ? el("button.secondary", { type: "button", text: t("matrix.view_check"), onclick: () => checkDialog(r) }) : null));
     details.set(code, shown);
@@ -307,20 +313,31 @@ export function matrixPanel(live, me) {
     });
   });
 
+  // Each unit's incidents, kept up to date in its row and open details.
+  const alarms = unitAlarms(() => {
+    if (!matrix) return;
+    for (const [code, tr] of lines) tr.querySelector("td.col-incidents")?.replaceWith(alarms.cell(code));
+    for (const [code, d] of details) d.querySelector("dd.unit-incidents")?.replaceChildren(alarms.list(code));
+  });
+
   current = (f) => {
     if (!root.isConnected || !matrix) return;
     if (f.unit) refreshSoon(f.unit); else reloadSoon();
   };
+  currentAlarms = () => { if (root.isConnected) alarms.soon(); };
   if (!following) {
     following = true;
     let hellos = live.state === "connected" ? 1 : 0;
     live.on("duty", (f) => current(f));
+    live.on("incident", () => currentAlarms());
     // After a reconnect frames may have been missed: read it all again.
-    live.on("hello", () => { if (hellos++) current({ unit: null }); });
+    live.on("hello", () => { if (hellos++) { current({ unit: null }); currentAlarms(); } });
     live.subscribeDuty();
+    live.subscribeOps();
   }
   status.textContent = t("matrix.loading");
   load();
+  alarms.load();
   return root;
 }
 

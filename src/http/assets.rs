@@ -54,6 +54,8 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("ops.js", JS),
     asset!("monitors.js", JS),
     asset!("incidents.js", JS),
+    asset!("unit-alarms.js", JS),
+    asset!("alarms.js", JS),
     asset!("rating.js", JS),
     asset!("notify.js", JS),
     asset!("people.js", JS),
