@@ -13,7 +13,7 @@ pub const KIND: &str = "alerting.alarm";
 pub struct Alarm {
     /// What raised it: `monitor`.
     pub source: String,
-    /// What it is about, stable for as long as it lasts: `monitor:12`, `cert:12`.
+    /// What it is about, stable for as long as it lasts: `monitor:sqet-640424`, `cert:sqet-640424` (the monitor's key).
     pub key: String,
     /// The owning unit.
     pub unit_id: i64,

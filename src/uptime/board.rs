@@ -48,7 +48,8 @@ pub async fn read(uptime: &Uptime, actor: &Actor, only: Option<&str>) -> AppResu
             })
         })
         .collect();
-    Ok(json!({ "monitors": monitors, "at": now }))
+    let zone = uptime.zone.iana_name().unwrap_or("UTC");
+    Ok(json!({ "monitors": monitors, "at": now, "zone": zone }))
 }
 
 fn window_json(id: i64, title: &str, w: &Window) -> Value {

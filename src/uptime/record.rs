@@ -70,7 +70,7 @@ async fn write(
     };
     let outage = |firing: bool, detail: &str| Alarm {
         source: "monitor".into(),
-        key: format!("monitor:{}", m.id),
+        key: format!("monitor:{}", m.key),
         unit_id: m.unit_id,
         title: format!("{named}不可用"),
         detail: detail.to_string(),
@@ -91,7 +91,7 @@ async fn write(
             let days = (expires - at).div_euclid(DAY);
             alarms.push(Alarm {
                 source: "monitor".into(),
-                key: format!("cert:{}", m.id),
+                key: format!("cert:{}", m.key),
                 unit_id: m.unit_id,
                 title: format!("{named}证书即将到期"),
                 detail: format!("证书 {days} 天后到期"),

@@ -90,7 +90,7 @@ pub async fn incidents(app: &TestApp) -> Vec<Value> {
     v["incidents"].as_array().cloned().unwrap_or_default()
 }
 
-/// The incidents of one monitor: `monitor:<id>` or `cert:<id>` keyed ones, by title.
+/// The incidents of one monitor (keyed `monitor:KEY` or `cert:KEY`), by title.
 pub async fn incidents_of(app: &TestApp, name_part: &str) -> Vec<Value> {
     incidents(app)
         .await
