@@ -17,11 +17,11 @@ pub fn may_manage(actor: &Actor) -> bool {
     matches!(actor.role, Role::Ops | Role::Admin)
 }
 
-/// The actions `actor` may take on a monitor they can see.
-pub fn actions(actor: &Actor) -> Vec<&'static str> {
-    if may_manage(actor) {
-        vec!["maintenance"]
-    } else {
-        Vec::new()
+/// The actions `actor` may take on a monitor they can see: a paused one can only be resumed.
+pub fn actions(actor: &Actor, paused: bool) -> Vec<&'static str> {
+    match (may_manage(actor), paused) {
+        (false, _) => Vec::new(),
+        (true, false) => vec!["maintenance", "edit", "pause"],
+        (true, true) => vec!["resume"],
     }
 }

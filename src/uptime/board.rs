@@ -17,7 +17,8 @@ pub async fn read(uptime: &Uptime, actor: &Actor, only: Option<&str>) -> AppResu
     }
     let now = uptime.clock.now();
     let db = &uptime.db;
-    let watched: Vec<store::Watched> = store::watched(db)
+    let manages = allowed::may_manage(actor);
+    let watched: Vec<store::Watched> = store::monitors(db, manages)
         .await?
         .into_iter()
         .filter(|w| covers(actor, &w.unit_path))
@@ -29,7 +30,6 @@ pub async fn read(uptime: &Uptime, actor: &Actor, only: Option<&str>) -> AppResu
     let states = states(uptime).await?;
     let windows = availability::windows(db, now).await?;
     let minutes = availability::last_hour(db, now).await?;
-    let actions = allowed::actions(actor);
     let monitors: Vec<Value> = watched
         .iter()
         .map(|w| {
@@ -37,6 +37,15 @@ pub async fn read(uptime: &Uptime, actor: &Actor, only: Option<&str>) -> AppResu
             let maintenance = w.windows.iter().any(|(_, _, win)| win.holds(now, &uptime.zone));
             json!({
                 "key": m.key, "name": m.name, "kind": m.kind.as_str(), "target": m.target,
+                "paused": w.paused,
+                "expect": {
+                    "status": m.expect.status.to_string(), "keyword": m.expect.keyword,
+                    "keyword_absent": m.expect.keyword_absent,
+                    "max_latency_ms": m.expect.max_latency_ms,
+                    "cert_warn_days": m.expect.cert_warn_days, "address": m.expect.address,
+                },
+                "timeout_secs": m.timeout_ms / 1000, "failures": m.failures,
+                "recoveries": m.recoveries,
                 "unit": { "code": w.unit_code, "name": w.unit_name },
                 "interval_secs": m.interval_ms / 1000,
                 "state": states.get(&m.id).cloned().unwrap_or(Value::Null),
@@ -44,12 +53,12 @@ pub async fn read(uptime: &Uptime, actor: &Actor, only: Option<&str>) -> AppResu
                 "windows": w.windows.iter().map(|(id, title, win)| window_json(*id, title, win)).collect::<Vec<_>>(),
                 "availability": windows.get(&m.id).copied().unwrap_or_default(),
                 "minutes": minutes.get(&m.id).cloned().unwrap_or_default(),
-                "actions": actions,
+                "actions": allowed::actions(actor, w.paused),
             })
         })
         .collect();
     let zone = uptime.zone.iana_name().unwrap_or("UTC");
-    Ok(json!({ "monitors": monitors, "at": now, "zone": zone }))
+    Ok(json!({ "monitors": monitors, "at": now, "zone": zone, "may_add": manages }))
 }
 
 fn window_json(id: i64, title: &str, w: &Window) -> Value {

@@ -10,6 +10,7 @@ pub mod board;
 pub mod check;
 pub mod demo;
 pub mod maintenance;
+pub mod manage;
 pub mod metrics;
 pub mod monitor;
 pub mod prober;

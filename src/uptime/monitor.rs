@@ -55,6 +55,24 @@ impl StatusRanges {
     }
 }
 
+impl std::fmt::Display for StatusRanges {
+    /// As it is parsed: `200-299,301`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}-{b}")
+                }
+            })
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
 /// What a check looks at, beside reaching the target.
 #[derive(Clone, Debug)]
 pub struct Expect {

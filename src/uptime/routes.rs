@@ -1,17 +1,18 @@
 //! The uptime API: the monitors of one's area (`GET /api/uptime/monitors[?monitor=KEY]`), a
-//! monitor added (`POST /api/uptime/monitors`), and its maintenance windows
+//! monitor added (`POST /api/uptime/monitors`), changed (`PUT …/{key}`), stopped and started
+//! again (`POST …/{key}/pause`, `…/resume`), and its maintenance windows
 //! (`POST /api/uptime/monitors/{key}/maintenance`, `DELETE /api/uptime/maintenance/{id}`).
 
 use super::maintenance::NewWindow;
 use super::monitor::NewMonitor;
-use super::{allowed, board, store, Uptime};
+use super::{allowed, board, manage, store, Uptime};
 use crate::auth::jurisdiction::covers;
 use crate::auth::Actor;
 use crate::error::{ApiJson, AppError, AppResult};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -25,6 +26,9 @@ where
 {
     Router::new()
         .route("/api/uptime/monitors", get(list).post(add))
+        .route("/api/uptime/monitors/{key}", put(change))
+        .route("/api/uptime/monitors/{key}/pause", post(pause))
+        .route("/api/uptime/monitors/{key}/resume", post(resume))
         .route("/api/uptime/monitors/{key}/maintenance", post(add_window))
         .route("/api/uptime/maintenance/{id}", delete(remove_window))
 }
@@ -69,15 +73,8 @@ async fn add(
     let unit = unit_managed(&uptime, &actor, &body.unit).await?;
     body.check()?;
     let now = uptime.clock.now();
-    let record = crate::trail::Record {
-        kind: "monitor_added",
-        actor_id: Some(actor.id),
-        actor: actor.username.clone(),
-        unit_path: actor.unit_path.clone(),
-        subject: body.key.clone(),
-        detail: format!("{} {}", body.kind.as_str(), body.target),
-        ..crate::trail::Record::default()
-    };
+    let detail = format!("{} {}", body.kind.as_str(), body.target);
+    let record = audit(&actor, "monitor_added", &body.key, detail);
     let Some(id) = store::insert(&uptime.db, &body, unit, now, &record).await? else {
         return Err(AppError::Conflict(format!("monitor {} exists", body.key)));
     };
@@ -145,4 +142,80 @@ async fn remove_window(
     }
     uptime.reload().await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn audit(actor: &Actor, kind: &'static str, key: &str, detail: String) -> crate::trail::Record {
+    crate::trail::Record {
+        kind,
+        actor_id: Some(actor.id),
+        actor: actor.username.clone(),
+        unit_path: actor.unit_path.clone(),
+        subject: key.to_string(),
+        detail,
+        ..crate::trail::Record::default()
+    }
+}
+
+fn key(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
+    path.map(|Path(k)| k)
+        .map_err(|_| AppError::NotFound("monitor"))
+}
+
+async fn change(
+    State(uptime): State<Uptime>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+    ApiJson(body): ApiJson<NewMonitor>,
+) -> AppResult<Json<Value>> {
+    let key = key(path)?;
+    let id = monitor_managed(&uptime, &actor, &key).await?;
+    if body.key != key {
+        return Err(AppError::invalid("key", "a monitor's key does not change"));
+    }
+    let unit = unit_managed(&uptime, &actor, &body.unit).await?;
+    body.check()?;
+    let detail = format!("{} {}", body.kind.as_str(), body.target);
+    let record = audit(&actor, "monitor_changed", &key, detail);
+    let now = uptime.clock.now();
+    manage::update(&uptime.db, id, &body, unit, now, &record).await?;
+    uptime.reload().await;
+    Ok(Json(json!({ "key": key })))
+}
+
+async fn set_paused(
+    uptime: &Uptime,
+    actor: &Actor,
+    key: &str,
+    paused: bool,
+) -> AppResult<Json<Value>> {
+    let id = monitor_managed(uptime, actor, key).await?;
+    let kind = if paused {
+        "monitor_paused"
+    } else {
+        "monitor_resumed"
+    };
+    let record = audit(actor, kind, key, String::new());
+    let now = uptime.clock.now();
+    if !manage::set_paused(&uptime.db, id, paused, now, &record).await? {
+        let state = if paused { "已停用" } else { "未停用" };
+        return Err(AppError::InvalidState(format!("该监测{state}")));
+    }
+    uptime.reload().await;
+    Ok(Json(json!({ "key": key, "paused": paused })))
+}
+
+async fn pause(
+    State(uptime): State<Uptime>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Json<Value>> {
+    set_paused(&uptime, &actor, &key(path)?, true).await
+}
+
+async fn resume(
+    State(uptime): State<Uptime>,
+    actor: Actor,
+    path: Result<Path<String>, PathRejection>,
+) -> AppResult<Json<Value>> {
+    set_paused(&uptime, &actor, &key(path)?, false).await
 }

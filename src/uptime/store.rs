@@ -16,6 +16,8 @@ pub struct Watched {
     pub unit_name: String,
     pub unit_path: String,
     pub windows: Vec<(i64, String, Window)>,
+    /// Not checked any more (停用); only those who manage monitors see it.
+    pub paused: bool,
 }
 
 const COLUMNS: &str = "m.id, m.key, m.name, m.unit_id, m.kind, m.target, m.expect_status, \
@@ -50,11 +52,21 @@ fn monitor(r: &sqlx::any::AnyRow) -> sqlx::Result<Monitor> {
     })
 }
 
-/// Every monitor not paused, with its windows, in id order.
+/// Every monitor not paused, with its windows, in id order: what the prober runs.
 pub async fn watched(db: &Db) -> sqlx::Result<Vec<Watched>> {
+    monitors(db, false).await
+}
+
+/// Every monitor, the paused ones too if `with_paused`, in id order.
+pub async fn monitors(db: &Db, with_paused: bool) -> sqlx::Result<Vec<Watched>> {
+    let only = if with_paused {
+        ""
+    } else {
+        "WHERE m.paused = 0"
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM monitors m JOIN units u ON u.id = m.unit_id \
-         WHERE m.paused = 0 ORDER BY m.id"
+        "SELECT {COLUMNS}, m.paused FROM monitors m JOIN units u ON u.id = m.unit_id \
+         {only} ORDER BY m.id"
     );
     let rows = db.timed(sqlx::query(&sql).fetch_all(db.read())).await?;
     let mut windows = windows(db).await?;
@@ -67,6 +79,7 @@ pub async fn watched(db: &Db) -> sqlx::Result<Vec<Watched>> {
                 unit_code: r.try_get("unit_code")?,
                 unit_name: r.try_get("unit_name")?,
                 unit_path: r.try_get("unit_path")?,
+                paused: r.try_get::<i64, _>("paused")? != 0,
             })
         })
         .collect()

@@ -6,6 +6,7 @@
 mod certificates;
 mod checks;
 mod maintenance;
+mod manage;
 mod nodes;
 
 use crate::common::TestApp;
