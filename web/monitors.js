@@ -13,8 +13,9 @@ const DAY_MS = 24 * 3600 * 1000;
 const SVG = "http://www.w3.org/2000/svg";
 const local = new Intl.DateTimeFormat("sv-SE", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
-/** What the badge says: a window in force wins over the state the checks found. */
-export const shownState = (m) => (m.maintenance ? "maintenance" : m.state?.status ?? "pending");
+/** What the badge says: a stopped monitor is 已停用; a window in force wins over the state the
+ * checks found. */
+export const shownState = (m) => (m.paused ? "paused" : m.maintenance ? "maintenance" : m.state?.status ?? "pending");
 
 /** 99.93% (two decimals), or a dash without data. */
 export function percent(v) {

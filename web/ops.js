@@ -3,14 +3,17 @@
 // buttons the server allows and each one's timeline; then every monitored system, down ones
 // first, filtered by state or found by name. Live `probe` and `incident` frames read again what
 // changed, at most every two seconds; the whole is read every 30 s while the page is seen.
+// Those who manage monitors add, change, stop (停用) and start again systems here; stopped ones
+// come last, greyed.
 
 import { api } from "./api.js";
-import { el } from "./format.js";
+import { el, toast } from "./format.js";
 import { t, errorText } from "./i18n.js";
 import { readIncidents, isActive, unitText, reachedText, toldText, stateBadge as incState, severityBadge, progressText, incidentButtons, timeline } from "./incidents.js";
 import { shownState, percent, stateBadge, lastCheck, certificate, historyBar, sparkline, maintenanceBlock } from "./monitors.js";
+import { monitorDialog } from "./monitor-form.js";
 
-const ORDER = ["down", "maintenance", "pending", "up"];
+const ORDER = ["down", "maintenance", "pending", "up", "paused"];
 const COLUMNS = ["state", "system", "last", "h24", "d7", "d30", "history", "latency", "actions"];
 const AVAIL = ["h24", "d7", "d30"];
 const RELOAD_MS = 2000;
@@ -37,6 +40,8 @@ export function opsPanel(live, me) {
   let skew = 0;                 // the server's clock less this browser's
   let filter = "all";
   let wanted = null;            // an incident asked for before the list arrived
+  let focusNext = null;         // [key, data-focus] to focus once that row is drawn
+  let units = null;             // the units of the area, for the add form's list
   const now = () => Date.now() + skew;
 
   const heading = el("h1", { id: "ops-title", tabindex: -1, text: t("ops.title.unit", { unit: me.unit_name }) });
@@ -56,12 +61,13 @@ export function opsPanel(live, me) {
   const body = el("tbody");
   const none = el("p.muted", { hidden: true, text: t("ops.filter.none") });
   search.addEventListener("input", () => drawMonitors());
+  const add = el("button.secondary.mon-add", { type: "button", hidden: true, text: t("monitor.add"), onclick: () => openForm(null) });
   const root = el("section.ops-panel", { "aria-labelledby": "ops-title" },
     heading, hint, status, counts,
     el("section.ops-incidents", { "aria-labelledby": "ops-incidents-title" },
       el("h2", { id: "ops-incidents-title", text: t("ops.incidents") }), quiet, active, pastBox),
     el("section.ops-monitors", { "aria-labelledby": "ops-monitors-title" },
-      el("h2", { id: "ops-monitors-title", text: t("ops.monitors") }),
+      el("div.ops-head", {}, el("h2", { id: "ops-monitors-title", text: t("ops.monitors") }), add),
       el("div.ops-bar", {}, filters, el("label.ops-find", { for: "ops-search" }, el("span", { text: t("ops.search") }), search)),
       el("div.board-scroll", {}, el("table.monitors", {},
         el("colgroup", {}, ...COLUMNS.map((c) => el(`col.col-${c}`))),
@@ -103,6 +109,7 @@ export function opsPanel(live, me) {
   };
   const take = (data) => {
     skew = data.at - Date.now();
+    add.hidden = !data.may_add;
     monitors.clear();
     for (const m of data.monitors) monitors.set(m.key, m);
   };
@@ -124,7 +131,7 @@ export function opsPanel(live, me) {
     const acked = incidents.filter((i) => i.status === "acknowledged").length;
     const item = (key, n, hot) => el(`li${hot === true ? ".hot" : hot ? `.${hot}` : ""}.${key}`, { dataset: { count: key } }, el("span", { text: t(`ops.count.${key}`) }), " ", el("b", { text: String(n) }));
     counts.replaceChildren(...[item("up", by.up, false), item("down", by.down, by.down > 0), item("maintenance", by.maintenance, false),
-      by.pending ? item("pending", by.pending, false) : null, item("open", open, open > 0), item("acknowledged", acked, acked > 0 && "warm")].filter(Boolean));
+      by.pending ? item("pending", by.pending, false) : null, by.paused ? item("paused", by.paused, false) : null, item("open", open, open > 0), item("acknowledged", acked, acked > 0 && "warm")].filter(Boolean));
     for (const f of ["all", ...ORDER]) labels[f].textContent = t(`ops.filter.${f}`) + t("ops.filter.n", { n: f === "all" ? monitors.size : by[f] });
   };
 
@@ -214,7 +221,9 @@ export function opsPanel(live, me) {
     for (const key of details.keys()) if (!monitors.has(key)) details.delete(key);
     place(body, rows);
     none.hidden = rows.length > 0;
-    if (focus) body.querySelector(`tr.monitor[data-key="${CSS.escape(focus[0])}"] [data-focus="${focus[1]}"]`)?.focus();
+    const wantFocus = focusNext && body.querySelector(`tr.monitor[data-key="${CSS.escape(focusNext[0])}"] [data-focus="${focusNext[1]}"]`);
+    if (wantFocus) { focusNext = null; wantFocus.focus(); wantFocus.scrollIntoView({ block: "center" }); }
+    else if (focus) body.querySelector(`tr.monitor[data-key="${CSS.escape(focus[0])}"] [data-focus="${focus[1]}"]`)?.focus();
   };
 
   const line = (m, at) => {
@@ -230,7 +239,45 @@ export function opsPanel(live, me) {
       el("th.col-system", { scope: "row" }, el("div.sys-name", { text: m.name }),
         el("div.sys-meta", { text: `${m.unit?.name ?? ""} · ${m.kind.toUpperCase()}`, title: m.target }), certificate(m, at)),
       cell("last", lastCheck(m, at)), cell("h24", avail(a.h24)), cell("d7", avail(a.d7)), cell("d30", avail(a.d30)),
-      cell("history", historyBar(m, at)), cell("latency", sparkline(m)), cell("actions", maintain));
+      cell("history", historyBar(m, at)), cell("latency", sparkline(m)), cell("actions", maintain, ...manageButtons(m)));
+  };
+
+  // 编辑, 停用 and 启用 as the server allows on `m`.
+  const manageButtons = (m) => {
+    const button = (action, onclick, cls = "") => el(`button.link${cls}`, { type: "button", dataset: { focus: action },
+      "aria-label": t(`monitor.${action}.named`, { name: m.name }), text: t(`monitor.${action}`), onclick });
+    return [
+      m.actions?.includes("edit") ? button("edit", () => openForm(m)) : null,
+      m.actions?.includes("pause") ? button("pause", () => { if (confirm(t("monitor.pause.confirm", { name: m.name }))) flipPaused(m, true); }, ".danger-text") : null,
+      m.actions?.includes("resume") ? button("resume", () => flipPaused(m, false)) : null,
+    ].filter(Boolean);
+  };
+  const flipPaused = async (m, paused) => {
+    try {
+      await api("POST", `/api/uptime/monitors/${encodeURIComponent(m.key)}/${paused ? "pause" : "resume"}`, {});
+      toast(t(paused ? "monitor.paused" : "monitor.resumed", { name: m.name }));
+      focusNext = [m.key, paused ? "resume" : "pause"];
+    } catch (err) { toast(errorText(err)); }
+    reread(m.key);
+    if (paused) reread("incidents");
+  };
+  const openForm = async (m) => {
+    if (!units) {
+      try {
+        const { matrix } = await api("GET", "/api/duty/matrix");
+        units = matrix.units.map((u) => ({ code: u.code, name: u.name }));
+      } catch {
+        // No matrix to read: the units that already have systems.
+        units = [...new Map([...monitors.values()].map((x) => [x.unit?.code, { code: x.unit?.code, name: x.unit?.name }])).values()];
+      }
+    }
+    const saved = await monitorDialog({ monitor: m, units, save: (b) => m
+      ? api("PUT", `/api/uptime/monitors/${encodeURIComponent(m.key)}`, b)
+      : api("POST", "/api/uptime/monitors", b) });
+    if (!saved) { (m ? body.querySelector(`tr.monitor[data-key="${CSS.escape(m.key)}"] [data-focus=edit]`) : add)?.focus(); return; }
+    toast(t(m ? "monitor.saved" : "monitor.added", { name: saved.name }));
+    focusNext = [saved.key, "edit"];
+    reread(saved.key);
   };
 
   const toggleDetail = (key) => {

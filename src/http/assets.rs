@@ -53,6 +53,7 @@ static FILES: &[(&str, &str, &[u8])] = &[
     asset!("roster.js", JS),
     asset!("ops.js", JS),
     asset!("monitors.js", JS),
+    asset!("monitor-form.js", JS),
     asset!("incidents.js", JS),
     asset!("unit-alarms.js", JS),
     asset!("alarms.js", JS),

@@ -66,6 +66,9 @@ impl TestApp {
             metrics_token: Some(METRICS_TOKEN.into()),
             ..Settings::default()
         };
+        // The demo's 108 monitors would write a result per check into every test's database,
+        // contending for SQLite's write lock with what the test measures.
+        settings.uptime.demo_monitors = false;
         tweak(&mut settings);
         let clock = Arc::new(ManualClock::new(start));
         Self::start(db, settings, clock).await
@@ -82,6 +85,9 @@ impl TestApp {
             metrics_token: Some(METRICS_TOKEN.into()),
             ..Settings::default()
         };
+        // The demo's 108 monitors would write a result per check into every test's database,
+        // contending for SQLite's write lock with what the test measures.
+        settings.uptime.demo_monitors = false;
         tweak(&mut settings);
         let clock = Arc::new(ManualClock::new(self.clock.now()));
         let db = std::mem::replace(&mut self.db, database::placeholder());

@@ -22,7 +22,6 @@ pub const REGION: &str = "640000";
 pub fn tweak(s: &mut backstop::Settings) {
     s.job_interval_ms = 0;
     s.uptime.tick_ms = 0;
-    s.uptime.demo_monitors = false;
     s.alerting.alertmanager_token = Some(TOKEN.into());
     // The tests read incidents far more often than a person does.
     s.helpdesk.search_burst = 10_000;

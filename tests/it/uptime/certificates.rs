@@ -37,7 +37,6 @@ async fn a_certificate_near_its_end_raises_a_warning_and_the_system_stays_up() {
     let app = TestApp::spawn_at(now.as_millisecond(), |s| {
         s.job_interval_ms = 0;
         s.uptime.tick_ms = 0;
-        s.uptime.demo_monitors = false;
         s.uptime.ca_file = Some(ca.to_string_lossy().into_owned());
     })
     .await;

@@ -25,7 +25,6 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut backstop::Settings)) -> TestApp 
     TestApp::spawn_with(|s| {
         s.job_interval_ms = 0;
         s.uptime.tick_ms = 0;
-        s.uptime.demo_monitors = false;
         // The tests read the monitors far more often than a person does.
         s.helpdesk.search_burst = 10_000;
         tweak(s);
