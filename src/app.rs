@@ -65,7 +65,7 @@ impl Application {
             let officers = crate::duty::demo::load(&db, &rules, clock.now(), &hash).await?;
             tracing::info!(loaded, officers, "demo organisation ready");
         }
-        let listener = TcpListener::bind(&settings.listen)
+        let listener = crate::http::server::listen(&settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
         if settings.demo && settings.uptime.demo_monitors {

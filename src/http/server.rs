@@ -24,6 +24,28 @@ use tower::Service;
 /// Descriptors kept for the database, files and the rest of the process.
 const RESERVED_FDS: u64 = 128;
 
+/// Connections the kernel may hold for us before they are accepted (it caps this at
+/// `net.core.somaxconn`). Thousands of consoles reconnecting at once after a link comes back
+/// would overflow a short queue, and each refused one waits a second or more to try again.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` (`host:port`; port 0 picks a free one) with a long accept queue.
+pub async fn listen(addr: &str) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for candidate in tokio::net::lookup_host(addr).await? {
+        let socket = match candidate {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(candidate) {
+            Ok(()) => return socket.listen(LISTEN_BACKLOG),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("the address resolves to nothing")))
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Discipline {
     pub header_timeout: Duration,

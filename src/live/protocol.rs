@@ -39,8 +39,8 @@ pub const MAX_AUTH_ATTEMPTS: u32 = 3;
 /// How long a socket may stay open without signing in.
 pub const AUTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Frames a client sends.
-#[derive(Debug, Deserialize, PartialEq)]
+/// Frames a client sends (serialised too, by the load generator).
+#[derive(Debug, Deserialize, Serialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     Auth {

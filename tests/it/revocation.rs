@@ -12,7 +12,13 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 async fn app() -> TestApp {
-    TestApp::spawn_with(|s| s.live.session_check_ms = 100).await
+    TestApp::spawn_with(|s| {
+        s.live.session_check_ms = 100;
+        // No background jobs: their writes would compete with the command line's for SQLite's
+        // one write lock, which a loaded machine has twice let it wait 30 s for.
+        s.job_interval_ms = 0;
+    })
+    .await
 }
 
 /// Frames until the socket closes; returns them and the close code.

@@ -1,0 +1,10 @@
+//! The load generator's parts: the server it starts and watches, the people and tickets it
+//! sets up, the clients it runs, the tally that counts what was lost or repeated, and the
+//! scenarios that put them together.
+
+pub mod client;
+pub mod report;
+pub mod scenario;
+pub mod server;
+pub mod setup;
+pub mod tally;
