@@ -35,6 +35,11 @@ pub enum Incoming {
         events: Vec<Entry>,
         has_more: bool,
     },
+    Queue {
+        tickets: Vec<serde::de::IgnoredAny>,
+        page: usize,
+        has_more: bool,
+    },
     Error {
         code: String,
         message: String,

@@ -172,9 +172,10 @@ impl Server {
     /// Stops the server as SIGTERM does and starts it again on the same database.
     pub async fn restart(mut self) -> anyhow::Result<Server> {
         self.terminate().await;
+        // The next server's now: this one's drop leaves them be.
         let (launch, dir, url) = (
             self.launch.clone(),
-            self.dir.clone(),
+            std::mem::take(&mut self.dir),
             self.database_url.clone(),
         );
         let postgres = self.postgres.take();
@@ -204,8 +205,21 @@ impl Server {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+}
+
+impl Drop for Server {
+    /// A run that failed half-way leaves no database file behind (the process is killed).
+    fn drop(&mut self) {
+        if !self.dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

@@ -23,7 +23,7 @@ pub struct UptimeSettings {
 impl Default for UptimeSettings {
     fn default() -> Self {
         Self {
-            tick_ms: 1_000,
+            tick_ms: 250,
             max_in_flight: 256,
             raw_retention_hours: 48,
             ca_file: None,

@@ -232,6 +232,24 @@ async fn sqlite_pool(url: &str, max: u32, timeout: Duration) -> anyhow::Result<A
     Ok(pool)
 }
 
+/// Values bound to one multi-row statement, at most. SQLite finds each bound value's place by
+/// walking the statement's list of parameters, so binding costs grow with the square of their
+/// number: statements of 4,400 values took most of the writer's time, where 240 cost little.
+pub const MAX_BINDS: usize = 240;
+
+/// How many rows of `width` values one multi-row statement takes.
+pub fn rows_per_statement(width: usize) -> usize {
+    (MAX_BINDS / width.max(1)).max(1)
+}
+
+/// `$from, $from+1, …`: `n` numbered parameters.
+pub fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// True when `err` is a unique-constraint violation (the caller knows which one it risked).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     match err {

@@ -78,7 +78,7 @@ pub async fn load(
         .await?;
     let fresh = any.try_get::<i64, _>("n")? == 0 && !units.is_empty();
     if fresh {
-        arrange(&mut tx, &units, now, password_hash).await?;
+        arrange(&mut tx, &units, now, &day, password_hash).await?;
     }
     // Done in the early morning, one after another, when the demo starts after them; else now.
     let deadline = rules.deadline(today);
@@ -95,6 +95,7 @@ async fn arrange(
     conn: &mut AnyConnection,
     units: &[Unit],
     now: Millis,
+    today: &str,
     hash: &str,
 ) -> anyhow::Result<()> {
     let mut named = HashMap::new();
@@ -146,7 +147,7 @@ async fn arrange(
                 .execute(&mut *conn)
                 .await?;
         }
-        rosters(conn, unit, primary, deputy, now).await?;
+        rosters(conn, unit, primary, deputy, now, today).await?;
     }
     Ok(())
 }
@@ -178,18 +179,21 @@ fn duties(level: UnitLevel) -> &'static str {
 }
 
 /// Day and night shifts at the region, weekly turns in the counties, an override at 固原市
-/// tomorrow, and days only at one township.
+/// tomorrow, and days only at one township. The turns start the day the demo is first loaded,
+/// the primary's first: the named officers are on duty in the demo's first week, whatever
+/// week of the year that is.
 async fn rosters(
     conn: &mut AnyConnection,
     unit: &Unit,
     primary: Option<i64>,
     deputy: Option<i64>,
     now: Millis,
+    today: &str,
 ) -> sqlx::Result<()> {
     let both: Vec<i64> = primary.into_iter().chain(deputy).collect();
     let rotation = |shifts: &str, people: Vec<i64>| Entry::Rotation {
         unit_id: unit.id,
-        starts_on: "2026-11-30".into(),
+        starts_on: today.into(),
         period_days: 7,
         people,
         shifts: shifts.into(),

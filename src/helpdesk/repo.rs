@@ -459,18 +459,12 @@ pub async fn experts_above(
         .collect()
 }
 
-/// `$from, $from+1, …`: `n` numbered parameters.
-pub(super) fn marks(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub(super) use crate::db::marks;
 
 /// Whole tickets, by id.
 pub async fn get_many(conn: &mut AnyConnection, ids: &[i64]) -> sqlx::Result<Vec<Ticket>> {
     let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(crate::db::rows_per_statement(1)) {
         let sql = format!("{TICKET_SELECT} WHERE t.id IN ({})", marks(1, chunk.len()));
         let mut q = sqlx::query(&sql);
         for id in chunk {

@@ -7,7 +7,9 @@ use super::store::{self, Watched};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::metrics::Metrics;
-use prometheus::{GaugeVec, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec};
+use prometheus::{
+    GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec,
+};
 use sqlx::Row;
 use std::sync::Arc;
 
@@ -16,6 +18,8 @@ pub struct UptimeMetrics {
     failures: IntCounterVec,
     duration: HistogramVec,
     pub late: IntCounter,
+    /// How long after its due time each check started.
+    pub delay: Histogram,
 }
 
 #[derive(Clone)]
@@ -82,6 +86,16 @@ impl UptimeMetrics {
             late: metrics.counter(
                 "backstop_probe_late_total",
                 "Checks that started more than their interval late",
+            ),
+            delay: metrics.register(
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "backstop_probe_start_delay_seconds",
+                        "Time from a check's due time to its start",
+                    )
+                    .buckets(vec![0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0]),
+                )
+                .expect("valid"),
             ),
         })
     }

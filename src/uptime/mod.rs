@@ -1,7 +1,8 @@
 //! Round-the-clock monitoring (不打烊): the systems the service centres depend on, each owned by
 //! a unit and checked on its interval (`prober`, `check`); up and down after thresholds
 //! (`state`); maintenance windows (`maintenance`); every result kept a short time and rolled up
-//! by minute, hour and day (`record`, `availability`, `prune`). An outage leaves as an alarm
+//! by minute, hour and day, checks finishing together written together (`record`, `recorder`,
+//! `availability`, `prune`). An outage leaves as an alarm
 //! (`events::alarm`) for alerting, and a status change as a `probe` frame on the `uptime` topic.
 
 pub mod allowed;
@@ -16,6 +17,7 @@ pub mod monitor;
 pub mod prober;
 pub mod prune;
 pub mod record;
+pub mod recorder;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -38,6 +40,7 @@ pub struct Uptime {
     pub client: crate::outbound::Client,
     pub metrics: Arc<metrics::UptimeMetrics>,
     pub prober: Arc<prober::Prober>,
+    pub recorder: Arc<recorder::Recorder>,
     pub raw_retention_ms: Millis,
     /// Each person's pace of reads of the monitors: each one reads a whole area's.
     pub paces: crate::throttle::Paces,
@@ -64,13 +67,14 @@ impl Uptime {
         let metrics =
             metrics::UptimeMetrics::register(registry, db.clone(), clock.clone(), zone.clone());
         Ok(Self {
+            recorder: Arc::new(recorder::Recorder::new(db.clone())),
             db,
             clock,
             bus,
             zone,
             client,
             metrics,
-            prober: Arc::new(prober::Prober::new(s.max_in_flight)),
+            prober: Arc::new(prober::Prober::new(s.max_in_flight, s.tick_ms)),
             raw_retention_ms: i64::try_from(s.raw_retention_hours)
                 .unwrap_or(48)
                 .saturating_mul(3_600_000),

@@ -2,12 +2,13 @@
 //! `max_in_flight` running together, so a hanging target holds only its own check. The first
 //! check of each monitor is spread over its interval (by its id, so a restart spreads them the
 //! same way and each checks again within one interval); later ones keep that rhythm. A check
-//! that starts more than its interval late is counted, and its rhythm starts again from now.
+//! that starts more than its interval late is counted, and its rhythm starts again from now;
+//! every check's delay past its due time is timed.
 //! With several nodes on one PostgreSQL, only the node holding the prober's advisory lock
 //! probes; when it dies its session ends, the lock with it, and another node takes over.
 
 use super::check;
-use super::record::record;
+use super::record::Checked;
 use super::store::{self, Watched};
 use super::Uptime;
 use crate::clock::Millis;
@@ -24,10 +25,16 @@ pub struct Prober {
     slots: Mutex<HashMap<i64, Slot>>,
     gate: Arc<Semaphore>,
     /// The monitors as last read, and when; `None` once they changed here. Read again each
-    /// minute too: another node may have changed them.
-    watched: tokio::sync::Mutex<Option<(std::time::Instant, Monitors)>>,
+    /// minute too (another node may have changed them), in the background: a round never
+    /// waits for a read it did not ask for.
+    watched: Arc<tokio::sync::Mutex<Option<(std::time::Instant, Monitors)>>>,
+    /// Counts the changes made here, so that a read in the background started before one does
+    /// not put back what was read before it.
+    changes: Arc<std::sync::atomic::AtomicU64>,
     /// On PostgreSQL, the session that holds (or tries for) the prober's advisory lock.
     lock: tokio::sync::Mutex<Option<(sqlx::AnyConnection, bool)>>,
+    /// How often due checks are looked for: a check starts up to this long after its due time.
+    tick: Millis,
 }
 
 /// How long the monitors as read are trusted before they are read again.
@@ -43,11 +50,13 @@ struct Slot {
 }
 
 impl Prober {
-    pub fn new(max_in_flight: usize) -> Self {
+    pub fn new(max_in_flight: usize, tick_ms: u64) -> Self {
         Self {
+            tick: Millis::try_from(tick_ms).unwrap_or(0),
             slots: Mutex::default(),
             gate: Arc::new(Semaphore::new(max_in_flight.max(1))),
-            watched: tokio::sync::Mutex::default(),
+            watched: Arc::default(),
+            changes: Arc::default(),
             lock: tokio::sync::Mutex::default(),
         }
     }
@@ -57,33 +66,63 @@ impl Prober {
     }
 }
 
-/// Where in its interval a monitor's first check falls.
-fn offset(id: i64, interval: Millis) -> Millis {
-    (id.wrapping_mul(2_654_435_761) & i64::MAX) % interval.max(1)
+async fn read_watched(db: &crate::db::Db) -> sqlx::Result<Monitors> {
+    let read = store::watched(db).await?;
+    Ok(Arc::new(read.into_iter().map(Arc::new).collect()))
+}
+
+/// Where in its interval a monitor's first check falls: short of its end by two ticks (one for
+/// starting up and reading the monitors, one for the tick a due check waits for), so that
+/// after a restart every monitor checks again within one interval.
+fn offset(id: i64, interval: Millis, tick: Millis) -> Millis {
+    let span = (interval - 2 * tick).max(1);
+    (id.wrapping_mul(2_654_435_761) & i64::MAX) % span
 }
 
 impl Uptime {
     /// Reads the monitors again before the next round.
     pub async fn reload(&self) {
-        *self.prober.watched.lock().await = None;
+        use std::sync::atomic::Ordering;
+        let mut held = self.prober.watched.lock().await;
+        self.prober.changes.fetch_add(1, Ordering::SeqCst);
+        *held = None;
     }
 
     async fn watched(&self) -> sqlx::Result<Monitors> {
         let mut held = self.prober.watched.lock().await;
-        if let Some((at, w)) = held.as_ref() {
-            if at.elapsed() < REREAD {
-                return Ok(w.clone());
+        if let Some((at, w)) = held.as_mut() {
+            if at.elapsed() >= REREAD {
+                // Read again meanwhile; this round and the next run on what was read.
+                *at = std::time::Instant::now();
+                self.reread_in_background();
             }
+            return Ok(w.clone());
         }
-        let fresh: Monitors = Arc::new(
-            store::watched(&self.db)
-                .await?
-                .into_iter()
-                .map(Arc::new)
-                .collect(),
-        );
+        let fresh = read_watched(&self.db).await?;
         *held = Some((std::time::Instant::now(), fresh.clone()));
         Ok(fresh)
+    }
+
+    fn reread_in_background(&self) {
+        use std::sync::atomic::Ordering;
+        let (db, held, changes) = (
+            self.db.clone(),
+            self.prober.watched.clone(),
+            self.prober.changes.clone(),
+        );
+        let before = changes.load(Ordering::SeqCst);
+        tokio::spawn(async move {
+            match read_watched(&db).await {
+                Ok(fresh) => {
+                    let mut held = held.lock().await;
+                    // A change made here meanwhile is read at the next round instead.
+                    if changes.load(Ordering::SeqCst) == before && held.is_some() {
+                        *held = Some((std::time::Instant::now(), fresh));
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "uptime: cannot read the monitors"),
+            }
+        });
     }
 
     /// Whether this node probes: always on SQLite (one node); on PostgreSQL while it holds the
@@ -144,7 +183,7 @@ impl Uptime {
             for w in watched.iter() {
                 let m = &w.monitor;
                 let slot = slots.entry(m.id).or_insert(Slot {
-                    due: now + offset(m.id, m.interval_ms),
+                    due: now + offset(m.id, m.interval_ms, self.prober.tick),
                     busy: false,
                 });
                 if !slot.busy && slot.due <= now {
@@ -167,24 +206,36 @@ impl Uptime {
             .collect())
     }
 
-    async fn check(&self, w: &Watched, due: Millis) {
-        let Ok(_permit) = self.prober.gate.clone().acquire_owned().await else {
+    async fn check(&self, w: &Arc<Watched>, due: Millis) {
+        let Ok(permit) = self.prober.gate.clone().acquire_owned().await else {
             return;
         };
         let m = &w.monitor;
         let at = self.clock.now();
         let late = at - due > m.interval_ms;
+        self.metrics
+            .delay
+            .observe((at - due).max(0) as f64 / 1000.0);
         if late {
             self.metrics.late.inc();
         }
         let outcome = check::run(&self.client, m).await;
+        // The gate holds checks running, not checks waiting to be written.
+        drop(permit);
         let maintenance = w
             .windows
             .iter()
             .any(|(_, _, win)| win.holds(at, &self.zone));
         self.metrics.observe(w, &outcome);
-        match record(&self.db, w, at, &outcome, maintenance).await {
-            Ok(r) if r.changed => self.status_changed(w, &r.state, at, &outcome.detail),
+        let detail = outcome.detail.clone();
+        let checked = Checked {
+            watched: w.clone(),
+            at,
+            outcome,
+            maintenance,
+        };
+        match self.recorder.record(checked).await {
+            Ok(r) if r.changed => self.status_changed(w, &r.state, at, &detail),
             Ok(_) => {}
             Err(e) => tracing::warn!(monitor = %m.key, error = %e, "uptime: cannot record a check"),
         }

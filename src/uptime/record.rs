@@ -1,19 +1,31 @@
-//! A check's result kept, in one transaction: the raw result, its minute, hour and day
-//! roll-ups, the monitor's state after the thresholds — and, when that state crosses into or
-//! out of an outage outside maintenance, the alarm for alerting. So an outage is never
-//! recorded without its alarm, nor an alarm raised for one not recorded.
+//! Checks' results kept, a group in one transaction: for each check the raw result, its
+//! minute, hour and day roll-ups, the monitor's state after the thresholds — and, when that
+//! state crosses into or out of an outage outside maintenance, the alarm for alerting. So an
+//! outage is never recorded without its alarm, nor an alarm raised for one not recorded. A
+//! group costs the same few statements whatever its size (each a multi-row one), so checks
+//! finishing together are written together.
 
 use super::check::Outcome;
 use super::state::{self, State, Status};
 use super::store::Watched;
 use crate::clock::Millis;
-use crate::db::Db;
+use crate::db::{marks, rows_per_statement, Db};
 use crate::events::alarm::{self, Alarm};
 use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 const MINUTE: Millis = 60_000;
 const HOUR: Millis = 60 * MINUTE;
 const DAY: Millis = 24 * HOUR;
+
+/// One finished check, to be kept.
+pub struct Checked {
+    pub watched: Arc<Watched>,
+    pub at: Millis,
+    pub outcome: Outcome,
+    pub maintenance: bool,
+}
 
 /// What became of the monitor.
 #[derive(Clone, Debug)]
@@ -23,44 +35,83 @@ pub struct Recorded {
     pub alarms: Vec<Alarm>,
 }
 
-pub async fn record(
-    db: &Db,
-    w: &Watched,
-    at: Millis,
-    outcome: &Outcome,
-    maintenance: bool,
-) -> sqlx::Result<Recorded> {
+/// Keeps `checks` in one transaction; what became of each monitor, in their order.
+pub async fn record(db: &Db, checks: &[Checked]) -> sqlx::Result<Vec<Recorded>> {
     db.write(async {
         let mut tx = db.begin().await?;
-        let done = write(&mut tx, w, at, outcome, maintenance).await?;
+        let done = write(&mut tx, checks).await?;
         tx.commit().await?;
         Ok(done)
     })
     .await
 }
 
-async fn write(
-    conn: &mut AnyConnection,
-    w: &Watched,
-    at: Millis,
-    o: &Outcome,
-    maintenance: bool,
-) -> sqlx::Result<Recorded> {
+/// A monitor's state as stored, and whether its outage and certificate are alerted.
+#[derive(Clone, Copy)]
+struct Stored {
+    state: State,
+    alerted: bool,
+    cert_alerted: bool,
+}
+
+async fn write(conn: &mut AnyConnection, checks: &[Checked]) -> sqlx::Result<Vec<Recorded>> {
+    let ids: Vec<i64> = checks.iter().map(|c| c.watched.monitor.id).collect();
+    let mut stored = read_states(conn, &ids).await?;
+    let mut done = Vec::with_capacity(checks.len());
+    let mut after = Vec::with_capacity(checks.len());
+    for c in checks {
+        let id = c.watched.monitor.id;
+        let before = stored.get(&id).copied().ok_or(sqlx::Error::RowNotFound)?;
+        let (now, recorded) = next(c, before);
+        stored.insert(id, now);
+        after.push(now);
+        done.push(recorded);
+    }
+    insert_results(conn, checks).await?;
+    roll_up(conn, checks).await?;
+    update_monitors(conn, checks, &after).await?;
+    for a in done.iter().flat_map(|r| r.alarms.iter()) {
+        alarm::raise(conn, a).await?;
+    }
+    Ok(done)
+}
+
+async fn read_states(conn: &mut AnyConnection, ids: &[i64]) -> sqlx::Result<HashMap<i64, Stored>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(rows_per_statement(1)) {
+        let sql = format!(
+            "SELECT id, status, streak, since, alerted, cert_alerted FROM monitors WHERE id IN ({})",
+            marks(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let state = State {
+                status: Status::parse(&row.try_get::<String, _>("status")?),
+                streak: row.try_get("streak")?,
+                since: row.try_get("since")?,
+            };
+            out.insert(
+                row.try_get("id")?,
+                Stored {
+                    state,
+                    alerted: row.try_get::<i64, _>("alerted")? != 0,
+                    cert_alerted: row.try_get::<i64, _>("cert_alerted")? != 0,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// The state after one check, and the alarms it raises.
+fn next(c: &Checked, before: Stored) -> (Stored, Recorded) {
+    let (w, at, o, maintenance) = (&c.watched, c.at, &c.outcome, c.maintenance);
     let m = &w.monitor;
-    let row = sqlx::query(
-        "SELECT status, streak, since, alerted, cert_alerted FROM monitors WHERE id = $1",
-    )
-    .bind(m.id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let before = State {
-        status: Status::parse(&row.try_get::<String, _>("status")?),
-        streak: row.try_get("streak")?,
-        since: row.try_get("since")?,
-    };
-    let after = state::next(before, o.ok, at, m.failures, m.recoveries);
-    let mut alerted = row.try_get::<i64, _>("alerted")? != 0;
-    let mut cert_alerted = row.try_get::<i64, _>("cert_alerted")? != 0;
+    let state = state::next(before.state, o.ok, at, m.failures, m.recoveries);
+    let (mut alerted, mut cert_alerted) = (before.alerted, before.cert_alerted);
     let mut alarms = Vec::new();
     // "宁政通（泾源县）" names its unit already.
     let named = if m.name.contains(&w.unit_name) {
@@ -78,10 +129,10 @@ async fn write(
         firing,
         at,
     };
-    if after.status == Status::Down && !alerted && !maintenance {
+    if state.status == Status::Down && !alerted && !maintenance {
         alarms.push(outage(true, &o.detail));
         alerted = true;
-    } else if after.status == Status::Up && alerted {
+    } else if state.status == Status::Up && alerted {
         alarms.push(outage(false, "已恢复"));
         alerted = false;
     }
@@ -102,76 +153,141 @@ async fn write(
             cert_alerted = warn;
         }
     }
-    sqlx::query(
-        "INSERT INTO probe_results (monitor_id, at, ok, latency_ms, maintenance, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (monitor_id, at) DO NOTHING",
-    )
-    .bind(m.id)
-    .bind(at)
-    .bind(i64::from(o.ok))
-    .bind(o.latency_ms)
-    .bind(i64::from(maintenance))
-    .bind(&o.detail)
-    .execute(&mut *conn)
-    .await?;
-    for (span, size) in [("minute", MINUTE), ("hour", HOUR), ("day", DAY)] {
-        roll_up(conn, m.id, span, at - at.rem_euclid(size), o, maintenance).await?;
-    }
-    sqlx::query(
-        "UPDATE monitors SET status = $1, streak = $2, since = $3, alerted = $4, \
-         cert_alerted = $5, last_at = $6, last_ok = $7, last_latency_ms = $8, last_detail = $9, \
-         cert_expires_at = COALESCE($10, cert_expires_at) WHERE id = $11",
-    )
-    .bind(after.status.as_str())
-    .bind(after.streak)
-    .bind(after.since)
-    .bind(i64::from(alerted))
-    .bind(i64::from(cert_alerted))
-    .bind(at)
-    .bind(i64::from(o.ok))
-    .bind(o.latency_ms)
-    .bind(&o.detail)
-    .bind(o.cert_expires_at)
-    .bind(m.id)
-    .execute(&mut *conn)
-    .await?;
-    for a in &alarms {
-        alarm::raise(conn, a).await?;
-    }
-    Ok(Recorded {
-        changed: after.status != before.status,
-        state: after,
+    let recorded = Recorded {
+        changed: state.status != before.state.status,
+        state,
         alarms,
-    })
+    };
+    let now = Stored {
+        state,
+        alerted,
+        cert_alerted,
+    };
+    (now, recorded)
 }
 
-async fn roll_up(
+async fn insert_results(conn: &mut AnyConnection, checks: &[Checked]) -> sqlx::Result<()> {
+    for chunk in checks.chunks(rows_per_statement(6)) {
+        let sql = format!(
+            "INSERT INTO probe_results (monitor_id, at, ok, latency_ms, maintenance, detail) \
+             VALUES {} ON CONFLICT (monitor_id, at) DO NOTHING",
+            rows(chunk.len(), 6)
+        );
+        let mut q = sqlx::query(&sql);
+        for c in chunk {
+            q = q
+                .bind(c.watched.monitor.id)
+                .bind(c.at)
+                .bind(i64::from(c.outcome.ok))
+                .bind(c.outcome.latency_ms)
+                .bind(i64::from(c.maintenance))
+                .bind(c.outcome.detail.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn update_monitors(
     conn: &mut AnyConnection,
-    monitor: i64,
-    span: &str,
-    start: Millis,
-    o: &Outcome,
-    maintenance: bool,
+    checks: &[Checked],
+    after: &[Stored],
 ) -> sqlx::Result<()> {
-    let counted = i64::from(!maintenance);
-    sqlx::query(
-        "INSERT INTO probe_rollups (monitor_id, span, start, checks, ups, maintenance, \
-         latency_sum, latency_max) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-         ON CONFLICT (monitor_id, span, start) DO UPDATE SET \
-         checks = probe_rollups.checks + excluded.checks, ups = probe_rollups.ups + excluded.ups, \
-         maintenance = probe_rollups.maintenance + excluded.maintenance, \
-         latency_sum = probe_rollups.latency_sum + excluded.latency_sum, \
-         latency_max = CASE WHEN excluded.latency_max > probe_rollups.latency_max \
-         THEN excluded.latency_max ELSE probe_rollups.latency_max END",
-    )
-    .bind(monitor)
-    .bind(span)
-    .bind(start)
-    .bind(counted)
-    .bind(counted * i64::from(o.ok))
-    .bind(1 - counted)
-    .bind(o.latency_ms)
-    .execute(conn)
-    .await?;
+    // The last check of each monitor in the group says how it stands.
+    let mut last: BTreeMap<i64, (&Checked, &Stored)> = BTreeMap::new();
+    for (c, s) in checks.iter().zip(after) {
+        last.insert(c.watched.monitor.id, (c, s));
+    }
+    let last: Vec<_> = last.into_values().collect();
+    for chunk in last.chunks(rows_per_statement(11)) {
+        // The VALUES' columns are column1 … column11 on SQLite and PostgreSQL alike.
+        let sql = format!(
+            "UPDATE monitors SET status = v.column2, streak = v.column3, since = v.column4, \
+             alerted = v.column5, cert_alerted = v.column6, last_at = v.column7, \
+             last_ok = v.column8, last_latency_ms = v.column9, last_detail = v.column10, \
+             cert_expires_at = COALESCE(v.column11, monitors.cert_expires_at) \
+             FROM (VALUES {}) AS v WHERE monitors.id = v.column1",
+            rows(chunk.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for (c, s) in chunk {
+            q = q
+                .bind(c.watched.monitor.id)
+                .bind(s.state.status.as_str())
+                .bind(s.state.streak)
+                .bind(s.state.since)
+                .bind(i64::from(s.alerted))
+                .bind(i64::from(s.cert_alerted))
+                .bind(c.at)
+                .bind(i64::from(c.outcome.ok))
+                .bind(c.outcome.latency_ms)
+                .bind(c.outcome.detail.clone())
+                .bind(c.outcome.cert_expires_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `rows` groups of `width` numbered parameters: `($1, $2), ($3, $4)`.
+fn rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", marks(1 + r * width, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A roll-up's sums: checks counted, up, in maintenance, latency total and most.
+#[derive(Default)]
+struct Sums {
+    checks: i64,
+    ups: i64,
+    maintenance: i64,
+    latency_sum: i64,
+    latency_max: i64,
+}
+
+async fn roll_up(conn: &mut AnyConnection, checks: &[Checked]) -> sqlx::Result<()> {
+    let mut sums: BTreeMap<(i64, &'static str, Millis), Sums> = BTreeMap::new();
+    for c in checks {
+        let counted = i64::from(!c.maintenance);
+        for (span, size) in [("minute", MINUTE), ("hour", HOUR), ("day", DAY)] {
+            let start = c.at - c.at.rem_euclid(size);
+            let s = sums.entry((c.watched.monitor.id, span, start)).or_default();
+            s.checks += counted;
+            s.ups += counted * i64::from(c.outcome.ok);
+            s.maintenance += 1 - counted;
+            s.latency_sum += c.outcome.latency_ms;
+            s.latency_max = s.latency_max.max(c.outcome.latency_ms);
+        }
+    }
+    let sums: Vec<_> = sums.into_iter().collect();
+    for chunk in sums.chunks(rows_per_statement(8)) {
+        let sql = format!(
+            "INSERT INTO probe_rollups (monitor_id, span, start, checks, ups, maintenance, \
+             latency_sum, latency_max) VALUES {} \
+             ON CONFLICT (monitor_id, span, start) DO UPDATE SET \
+             checks = probe_rollups.checks + excluded.checks, \
+             ups = probe_rollups.ups + excluded.ups, \
+             maintenance = probe_rollups.maintenance + excluded.maintenance, \
+             latency_sum = probe_rollups.latency_sum + excluded.latency_sum, \
+             latency_max = CASE WHEN excluded.latency_max > probe_rollups.latency_max \
+             THEN excluded.latency_max ELSE probe_rollups.latency_max END",
+            rows(chunk.len(), 8)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((monitor, span, start), s) in chunk {
+            q = q
+                .bind(*monitor)
+                .bind(*span)
+                .bind(*start)
+                .bind(s.checks)
+                .bind(s.ups)
+                .bind(s.maintenance)
+                .bind(s.latency_sum)
+                .bind(s.latency_max);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! The scenarios, one command each; every one starts its own server and writes its figures to
 //! `target/load/<scenario>-<backend>.json` unless told otherwise.
 
+mod big_data;
 mod chat;
 mod connections;
 mod idle;
+mod monitors;
 mod peak;
 mod reconnect;
 pub mod talk;
@@ -94,6 +96,28 @@ pub enum Scenario {
         #[arg(long)]
         connections: Option<usize>,
     },
+    /// HTTP monitors against a target in this process: the server's CPU, how late checks
+    /// start, and how soon all check again after a restart.
+    Monitors {
+        #[arg(long)]
+        monitors: Option<usize>,
+        /// Each monitor's interval, seconds (10 at least).
+        #[arg(long)]
+        interval: Option<u64>,
+        /// The measured window, seconds.
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
+    /// A large store (a year of tickets with their logs, monitors with their roll-ups): the
+    /// reads people make of it, timed.
+    BigData {
+        #[arg(long)]
+        tickets: Option<i64>,
+        #[arg(long)]
+        monitors: Option<i64>,
+        #[arg(long)]
+        rounds: Option<usize>,
+    },
     /// The server with the demo (its monitors too) and nothing else: memory, and the time from
     /// start to the first request served.
     Idle,
@@ -171,6 +195,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Scenario::ReconnectStorm { connections } => {
             reconnect::run(c, size(connections, 10_000, 100, c)).await
+        }
+        Scenario::Monitors {
+            monitors,
+            interval,
+            seconds,
+        } => {
+            let interval_secs = size(interval, 30, 10, c);
+            let sizes = monitors::Sizes {
+                monitors: size(monitors, 10_000, 40, c),
+                interval_secs,
+                window_secs: size(seconds, 60, 10, c),
+                // Every monitor meets its first check within one interval of being read.
+                warm_up_secs: size(None, interval_secs + 2, 0, c),
+            };
+            monitors::run(c, sizes).await
+        }
+        Scenario::BigData {
+            tickets,
+            monitors,
+            rounds,
+        } => {
+            let sizes = big_data::Sizes {
+                tickets: size(tickets, 1_000_000, 5_000, c),
+                monitors: size(monitors, 10_000, 50, c),
+                rounds: size(rounds, 200, 10, c),
+            };
+            big_data::run(c, sizes).await
         }
         Scenario::Idle => idle::run(c).await,
     }

@@ -96,7 +96,7 @@ pub async fn lock_heads(
     ids: &[i64],
 ) -> sqlx::Result<HashMap<i64, Head>> {
     let mut heads = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(crate::db::rows_per_statement(1)) {
         let lock = if backend == Backend::Postgres {
             " FOR UPDATE"
         } else {
@@ -194,7 +194,7 @@ pub async fn insert_entries(
     now: Millis,
 ) -> sqlx::Result<()> {
     const COLUMNS: usize = 8;
-    for chunk in entries.chunks(400) {
+    for chunk in entries.chunks(crate::db::rows_per_statement(COLUMNS)) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", marks(i * COLUMNS + 1, COLUMNS)))
             .collect();

@@ -270,10 +270,10 @@ async fn score_rows(pool: &AnyPool, under: &str) -> sqlx::Result<Vec<(String, St
 /// Satisfaction per expert, for the tickets raised under `under`; most bad ratings first.
 async fn experts(pool: &AnyPool, under: &str) -> sqlx::Result<Vec<ExpertLine>> {
     let rows = sqlx::query(
-        "SELECT g.expert_id, u.display_name, n.name AS unit_name, g.score, COUNT(*) AS c \
-         FROM ratings g JOIN users u ON u.id = g.expert_id JOIN units n ON n.id = u.unit_id \
-         WHERE g.unit_path LIKE $1 \
-         GROUP BY g.expert_id, u.display_name, n.name, g.score",
+        "SELECT g.expert_id, u.display_name, n.name AS unit_name, g.score, g.c \
+         FROM (SELECT expert_id, score, COUNT(*) AS c FROM ratings WHERE unit_path LIKE $1 \
+               GROUP BY expert_id, score) g \
+         JOIN users u ON u.id = g.expert_id JOIN units n ON n.id = u.unit_id",
     )
     .bind(format!("{under}%"))
     .fetch_all(pool)

@@ -223,7 +223,7 @@ async fn tcp_connects_and_dns_resolutions_are_checked() {
 }
 
 #[tokio::test]
-async fn a_check_late_by_more_than_its_interval_is_counted() {
+async fn a_check_late_by_more_than_its_interval_is_counted_and_every_delay_timed() {
     let app = spawn().await;
     let target = Target::http().await;
     add(&app, "web", "http", &target.url(), json!({})).await;
@@ -232,6 +232,14 @@ async fn a_check_late_by_more_than_its_interval_is_counted() {
     app.clock.advance(Duration::from_secs(35));
     run_due(&app).await;
     assert_eq!(app.metric("backstop_probe_late_total").await, 1.0);
+    // Each check's delay is timed: the first fell within the first round (under 10 s), the
+    // late one over 25 s past its due time.
+    let timed = app.metric("backstop_probe_start_delay_seconds_count").await;
+    assert_eq!(timed, 2.0);
+    let delay = app.metric("backstop_probe_start_delay_seconds_sum").await;
+    assert!(delay > 25.0, "{delay}");
+    let within = r#"backstop_probe_start_delay_seconds_bucket{le="10"}"#;
+    assert_eq!(app.metric(within).await, 1.0);
     // Its rhythm starts again from then: the next round is on time.
     round(&app).await;
     assert_eq!(app.metric("backstop_probe_late_total").await, 1.0);

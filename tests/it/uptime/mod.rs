@@ -5,6 +5,7 @@
 
 mod certificates;
 mod checks;
+mod groups;
 mod maintenance;
 mod manage;
 mod nodes;
