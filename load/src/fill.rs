@@ -209,6 +209,15 @@ async fn ratings(
         end = first + total
     );
     sqlx::query(&sql).execute(&mut *conn).await?;
+    // As the server counts each rating for the board.
+    let counts = format!(
+        "INSERT INTO rating_counts (unit_path, expert_id, score, n) \
+         SELECT unit_path, COALESCE(expert_id, 0), score, COUNT(*) FROM ratings \
+         WHERE ticket_id >= {first} GROUP BY unit_path, COALESCE(expert_id, 0), score \
+         ON CONFLICT (unit_path, expert_id, score) DO UPDATE SET \
+         n = rating_counts.n + excluded.n"
+    );
+    sqlx::query(&counts).execute(&mut *conn).await?;
     Ok(())
 }
 

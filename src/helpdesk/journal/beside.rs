@@ -67,7 +67,8 @@ pub struct RatingRow {
     pub unit_path: String,
 }
 
-/// The rating, and for a bad one a review for the supervisors over the ticket.
+/// The rating, counted for the board, and for a bad one a review for the supervisors over the
+/// ticket.
 pub async fn insert_rating(
     conn: &mut AnyConnection,
     r: &RatingRow,
@@ -84,6 +85,15 @@ pub async fn insert_rating(
     .bind(r.expert_id)
     .bind(&r.unit_path)
     .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO rating_counts (unit_path, expert_id, score, n) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (unit_path, expert_id, score) DO UPDATE SET n = rating_counts.n + 1",
+    )
+    .bind(&r.unit_path)
+    .bind(r.expert_id.unwrap_or(0))
+    .bind(r.score.as_str())
     .execute(&mut *conn)
     .await?;
     if r.score == Score::Bad {

@@ -250,8 +250,8 @@ async fn flag_rows(pool: &AnyPool, under: &str) -> sqlx::Result<Vec<(String, Str
 
 async fn score_rows(pool: &AnyPool, under: &str) -> sqlx::Result<Vec<(String, String, i64)>> {
     let rows = sqlx::query(
-        "SELECT unit_path, score, COUNT(*) AS n FROM ratings WHERE unit_path LIKE $1 \
-         GROUP BY unit_path, score",
+        "SELECT unit_path, score, CAST(SUM(n) AS BIGINT) AS n FROM rating_counts \
+         WHERE unit_path LIKE $1 GROUP BY unit_path, score",
     )
     .bind(format!("{under}%"))
     .fetch_all(pool)
@@ -271,8 +271,8 @@ async fn score_rows(pool: &AnyPool, under: &str) -> sqlx::Result<Vec<(String, St
 async fn experts(pool: &AnyPool, under: &str) -> sqlx::Result<Vec<ExpertLine>> {
     let rows = sqlx::query(
         "SELECT g.expert_id, u.display_name, n.name AS unit_name, g.score, g.c \
-         FROM (SELECT expert_id, score, COUNT(*) AS c FROM ratings WHERE unit_path LIKE $1 \
-               GROUP BY expert_id, score) g \
+         FROM (SELECT expert_id, score, CAST(SUM(n) AS BIGINT) AS c FROM rating_counts \
+               WHERE unit_path LIKE $1 AND expert_id <> 0 GROUP BY expert_id, score) g \
          JOIN users u ON u.id = g.expert_id JOIN units n ON n.id = u.unit_id",
     )
     .bind(format!("{under}%"))
